@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* oomguardctl: look at memory the way oomguard does. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "sample-read.h"
+#include "sysroot.h"
+#include "zones-report.h"
+
+/* Exit codes, documented in the README. */
+enum {
+        EXIT_OK = 0,
+        EXIT_FAILED = 1,        /* the system (or fixture) could not be read or understood */
+        EXIT_USAGE = 2,
+};
+
+#define ORDER_DEFAULT 3 /* PAGE_ALLOC_COSTLY_ORDER: the largest order the kernel retries hard for */
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage: oomguardctl zones [--root DIR] [--json] [--order N]\n"
+                   "\n"
+                   "zones   per node and zone: free memory against the min/low/high watermarks and the\n"
+                   "        lowmem reserve, as the kernel's allocator sees them, and the balloon.\n"
+                   "\n"
+                   "  --root DIR   read /proc and /sys under DIR instead of / (a fixture tree)\n"
+                   "  --json       one JSON object, units in the key names\n"
+                   "  --order N    the higher order to check besides 0 (default %d)\n",
+                   ORDER_DEFAULT);
+}
+
+static int cmd_zones(int argc, char **argv)
+{
+        static const struct option options[] = {
+                { "root", required_argument, NULL, 'r' },
+                { "json", no_argument, NULL, 'j' },
+                { "order", required_argument, NULL, 'o' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *root_path = "/";
+        bool json = false;
+        unsigned order = ORDER_DEFAULT;
+        SysRoot *root = NULL;
+        Sample *s = NULL;
+        Model *m = NULL;
+        SampleError e;
+        char msg[256];
+        int c, r, ret = EXIT_FAILED;
+
+        while ((c = getopt_long(argc, argv, "r:jo:h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'r':
+                        root_path = optarg;
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                case 'o': {
+                        char *end;
+                        unsigned long v = strtoul(optarg, &end, 10);
+
+                        if (*optarg < '0' || *optarg > '9' || *end || v >= OG_MAX_ORDERS) {
+                                fprintf(stderr, "oomguardctl: --order: expected 0..%d, got \"%s\"\n",
+                                        OG_MAX_ORDERS - 1, optarg);
+                                return EXIT_USAGE;
+                        }
+                        order = (unsigned)v;
+                        break;
+                }
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "oomguardctl zones: unexpected argument \"%s\"\n", argv[optind]);
+                return EXIT_USAGE;
+        }
+
+        r = sysroot_open(root_path, &root);
+        if (r < 0) {
+                fprintf(stderr, "oomguardctl: %s: %s\n", root_path, strerror(-r));
+                return EXIT_FAILED;
+        }
+        s = calloc(1, sizeof(*s));
+        m = calloc(1, sizeof(*m));
+        if (!s || !m) {
+                fprintf(stderr, "oomguardctl: out of memory\n");
+                goto out;
+        }
+        if ((r = sample_read_static(root, s, &e)) < 0 || (r = sample_read(root, s, SAMPLE_PAGETYPEINFO, &e)) < 0) {
+                sample_error_format(&e, msg, sizeof(msg));
+                fprintf(stderr, "oomguardctl: %s%s%s\n", strcmp(root_path, "/") ? root_path : "",
+                        strcmp(root_path, "/") ? "/" : "/", msg);
+                goto out;
+        }
+        if ((r = model_build(s, m)) < 0) {
+                fprintf(stderr, "oomguardctl: %s: no zones to model\n", root_path);
+                goto out;
+        }
+        if (json)
+                zones_report_json(stdout, s, m, order);
+        else
+                zones_report_text(stdout, s, m, order);
+        ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+out:
+        free(m);
+        free(s);
+        sysroot_free(root);
+        return ret;
+}
+
+static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+} verbs[] = {
+        { "zones", cmd_zones },
+};
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                usage(stdout);
+                return EXIT_OK;
+        }
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+                if (strcmp(argv[1], verbs[i].name) == 0)
+                        return verbs[i].run(argc - 1, argv + 1);
+        fprintf(stderr, "oomguardctl: unknown command \"%s\"\n", argv[1]);
+        usage(stderr);
+        return EXIT_USAGE;
+}
