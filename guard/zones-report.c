@@ -37,12 +37,14 @@ static const char *verdict_word(const Sample *s, const ZoneSample *z, RequestKin
         return "FAIL";
 }
 
+/* kB as MiB with one decimal, rounded to nearest; a negative figure keeps
+ * its sign even when it rounds to zero ("-0.0": below the mark by < 0.05). */
 static void mib(char *buf, size_t n, int64_t kb)
 {
-        int64_t tenths = (kb * 10 + (kb >= 0 ? 512 : -512)) / 1024;
+        uint64_t mag = kb < 0 ? (uint64_t)(-kb) : (uint64_t)kb;
+        uint64_t tenths = (mag * 10 + 512) / 1024;
 
-        snprintf(buf, n, "%s%" PRId64 ".%" PRId64, tenths < 0 ? "-" : "", (tenths < 0 ? -tenths : tenths) / 10,
-                 (tenths < 0 ? -tenths : tenths) % 10);
+        snprintf(buf, n, "%s%" PRIu64 ".%" PRIu64, kb < 0 ? "-" : "", tenths / 10, tenths % 10);
 }
 
 static void print_header_line(FILE *f, const Sample *s)

@@ -161,6 +161,10 @@ typedef struct Sample {
         VmSysctl sysctl;
         BalloonSample balloon;
 
+        /* This kernel's enum zone_type, as zone_layout_resolve() found it. */
+        unsigned n_zone_layout;
+        ZoneKind zone_layout[OG_MAX_ZONES];
+
         unsigned n_nodes;
         NodeSample nodes[OG_MAX_NODES];
         /* nodes online in /sys/devices/system/node (bit per node id) */

@@ -2,6 +2,7 @@
 #include "zonelist.h"
 
 #include <errno.h>
+#include <string.h>
 
 static const char *const request_kind_names[_REQ_KIND_MAX] = {
         [REQ_KIND_KERNEL] = "kernel",
@@ -31,8 +32,10 @@ static unsigned guess_layout(const Sample *s, unsigned n_max, ZoneKind layout[OG
 {
         bool have[_ZONE_KIND_MAX] = { false };
         unsigned count = 0, n = 0;
-        /* The order in which configs add zones beyond the printed ones. */
-        static const ZoneKind extra[] = { ZONE_KIND_MOVABLE, ZONE_KIND_DMA32, ZONE_KIND_DEVICE, ZONE_KIND_DMA };
+        /* Normal and Movable exist in every config; the others are added
+         * in this order until the layout is as long as protection[]. */
+        static const ZoneKind extra[] = { ZONE_KIND_NORMAL, ZONE_KIND_MOVABLE, ZONE_KIND_DMA32, ZONE_KIND_DEVICE,
+                                          ZONE_KIND_DMA };
 
         for (unsigned i = 0; i < s->n_nodes; i++)
                 for (unsigned j = 0; j < s->nodes[i].n_zones; j++) {
@@ -50,7 +53,7 @@ static unsigned guess_layout(const Sample *s, unsigned n_max, ZoneKind layout[OG
                         continue;
                 if (k == ZONE_KIND_DMA32 && have[ZONE_KIND_HIGHMEM])
                         continue;       /* 32-bit: HighMem, no DMA32 */
-                if (k != ZONE_KIND_MOVABLE && (n_max == 0 || count >= n_max))
+                if (k != ZONE_KIND_NORMAL && k != ZONE_KIND_MOVABLE && (n_max == 0 || count >= n_max))
                         continue;
                 have[k] = true;
                 count++;
@@ -76,6 +79,8 @@ int zone_layout_resolve(Sample *s)
         if (n == 0)
                 n = guess_layout(s, n_max, layout);
 
+        s->n_zone_layout = n;
+        memcpy(s->zone_layout, layout, n * sizeof(layout[0]));
         for (unsigned i = 0; i < s->n_nodes; i++)
                 for (unsigned j = 0; j < s->nodes[i].n_zones; j++) {
                         ZoneSample *z = &s->nodes[i].zones[j];
@@ -96,10 +101,9 @@ int zone_layout_resolve(Sample *s)
 
 static int index_of_kind(const Sample *s, ZoneKind kind)
 {
-        for (unsigned i = 0; i < s->n_nodes; i++)
-                for (unsigned j = 0; j < s->nodes[i].n_zones; j++)
-                        if (s->nodes[i].zones[j].kind == kind)
-                                return s->nodes[i].zones[j].index;
+        for (unsigned l = 0; l < s->n_zone_layout; l++)
+                if (s->zone_layout[l] == kind)
+                        return (int)l;
         return -1;
 }
 
@@ -110,12 +114,6 @@ int request_highest_zoneidx(const Sample *s, RequestKind kind)
         switch (kind) {
         case REQ_KIND_MOVABLE:
                 idx = index_of_kind(s, ZONE_KIND_MOVABLE);
-                if (idx < 0)
-                        /* Movable is always built; when no zone printed it,
-                         * it sits right above Normal/HighMem. */
-                        idx = index_of_kind(s, ZONE_KIND_HIGHMEM) >= 0 ?
-                                      index_of_kind(s, ZONE_KIND_HIGHMEM) + 1 :
-                                      (normal >= 0 ? normal + 1 : -1);
                 break;
         case REQ_KIND_DMA32:
                 idx = index_of_kind(s, ZONE_KIND_DMA32);

@@ -1,0 +1,153 @@
+# Shared pieces for booting a Debian 12 guest kernel under QEMU (TCG) with a
+# busybox initramfs. Source it from bash; it sets nothing else up by itself.
+#
+#   vm_need_packages                 apt-get install what the VM scripts use
+#   vm_fetch_kernel                  Debian cloud kernel, cached; sets VM_KERNEL, VM_MODDIR
+#   vm_build_initramfs OUT OVERLAY   busybox + virtio modules + OVERLAY's files
+#   vm_wait_socket PATH PID SECS     wait for QEMU to create a socket
+#   vm_qmp SOCK JSON...              qmp_capabilities, then each command in turn
+#
+# Inside the guest, /lib/vm-init.sh (sourced by the overlay's /init) mounts
+# proc/sys/dev, loads the modules and offers vm_port NAME to find the
+# /dev/vportNpM of a named virtio-serial port.
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM_CACHE=${VM_CACHE:-$VM_DIR/cache}
+
+# Loaded in this order: the kernel has no modules.dep in the initramfs and
+# busybox insmod does not resolve dependencies (modinfo depends= of each:
+# virtio needs virtio_ring; virtio_pci needs the four before it; the balloon
+# and console need virtio and virtio_ring).
+VM_MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
+	virtio_balloon virtio_console)
+
+vm_die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+vm_log() {
+	echo "[$(date +%H:%M:%S)] $*" >&2
+}
+
+vm_need_packages() {
+	local pkgs=(qemu-system-x86 busybox-static cpio xz-utils socat) missing=() p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || vm_die "missing packages (${missing[*]}); install them as root"
+	vm_log "installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# The kernel behind linux-image-cloud-amd64 (e.g. linux-image-6.1.0-56-cloud-amd64).
+# VM_KERNEL_PKG overrides it.
+vm_kernel_pkg() {
+	if [ -n "${VM_KERNEL_PKG:-}" ]; then
+		echo "$VM_KERNEL_PKG"
+		return
+	fi
+	local dep
+	dep=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+	if [ -z "$dep" ]; then
+		# A fresh machine has empty package lists until the first update.
+		apt-get update -qq >&2
+		dep=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+	fi
+	[ -n "$dep" ] || vm_die "cannot resolve linux-image-cloud-amd64 with apt-cache"
+	echo "$dep"
+}
+
+# Downloads the kernel package into $VM_CACHE once and unpacks it there.
+# Sets VM_KERNEL (the bzImage) and VM_MODDIR (lib/modules/RELEASE).
+vm_fetch_kernel() {
+	local pkg deb tree
+	pkg=$(vm_kernel_pkg)
+	mkdir -p "$VM_CACHE"
+	deb=$(ls "$VM_CACHE/${pkg}_"*_amd64.deb 2>/dev/null | sort -V | tail -n 1 || true)
+	if [ -z "$deb" ]; then
+		vm_log "downloading $pkg"
+		# The sandbox user _apt may not be able to write into the cache dir.
+		(cd "$VM_CACHE" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2)
+		deb=$(ls "$VM_CACHE/${pkg}_"*_amd64.deb | sort -V | tail -n 1)
+	fi
+	tree=${deb%.deb}
+	if [ ! -e "$tree/.unpacked" ]; then
+		rm -rf "$tree"
+		dpkg-deb -x "$deb" "$tree"
+		touch "$tree/.unpacked"
+	fi
+	VM_KERNEL=$(ls "$tree"/boot/vmlinuz-* | head -n 1)
+	VM_MODDIR=$(ls -d "$tree"/lib/modules/* | head -n 1)
+	[ -f "$VM_KERNEL" ] && [ -d "$VM_MODDIR" ] || vm_die "no kernel or modules in $deb"
+	vm_log "kernel $(basename "$VM_KERNEL")"
+}
+
+# vm_build_initramfs OUT OVERLAY: a gzip'd newc cpio with a static busybox,
+# the modules of VM_MODULES flattened into /lib/modules (decompressed if the
+# package ships .ko.xz/.ko.zst), /lib/vm-init.sh, and everything in OVERLAY
+# (which must provide an executable /init). Needs VM_MODDIR (vm_fetch_kernel).
+vm_build_initramfs() {
+	local out=$1 overlay=$2 root m ko
+	[ -x "$overlay/init" ] || vm_die "$overlay/init missing or not executable"
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
+	# busybox-static's /bin/busybox (the dynamic busybox package conflicts
+	# with it, so vm_need_packages has made sure this is the static one).
+	cp /bin/busybox "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+
+	for m in "${VM_MODULES[@]}"; do
+		ko=$(find "$VM_MODDIR/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -n 1)
+		[ -n "$ko" ] || vm_die "module $m not found under $VM_MODDIR"
+		case $ko in
+		*.xz) xz -dc "$ko" > "$root/lib/modules/$m.ko" ;;
+		*.zst) zstd -qdc "$ko" > "$root/lib/modules/$m.ko" ;;
+		*) cp "$ko" "$root/lib/modules/$m.ko" ;;
+		esac
+	done
+	printf '%s\n' "${VM_MODULES[@]}" > "$root/lib/modules/order"
+	cp "$VM_DIR/guest-init.sh" "$root/lib/vm-init.sh"
+	cp -a "$overlay/." "$root/"
+
+	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$out"
+	rm -rf "$root"
+}
+
+# vm_wait_socket PATH PID SECS: until QEMU (PID) has created the socket PATH.
+vm_wait_socket() {
+	local path=$1 pid=$2 n=$(( $3 * 10 ))
+	while [ ! -S "$path" ]; do
+		kill -0 "$pid" 2>/dev/null || vm_die "qemu exited before creating $path"
+		n=$((n - 1))
+		[ $n -gt 0 ] || vm_die "no QMP socket $path after $3 s"
+		sleep 0.1
+	done
+}
+
+# vm_qmp SOCK JSON...: negotiates capabilities and runs each command, waiting
+# for its reply; dies on an error reply. Events in between are skipped.
+vm_qmp() {
+	local sock=$1 cmd line
+	shift
+	coproc QMP { socat - "UNIX-CONNECT:$sock"; }
+	# The greeting, then one reply per command.
+	read -r -t 10 line <&"${QMP[0]}" || vm_die "no QMP greeting on $sock"
+	for cmd in '{"execute":"qmp_capabilities"}' "$@"; do
+		printf '%s\n' "$cmd" >&"${QMP[1]}"
+		while :; do
+			read -r -t 10 line <&"${QMP[0]}" || vm_die "no QMP reply to $cmd"
+			case $line in
+			*'"return"'*) break ;;
+			*'"error"'*) vm_die "QMP $cmd: $line" ;;
+			esac
+		done
+	done
+	# EOF on socat's stdin closes the connection.
+	local pid=$QMP_PID fd=${QMP[1]}
+	eval "exec $fd>&-"
+	wait "$pid" 2>/dev/null || true
+}
