@@ -31,7 +31,7 @@ vm_log() {
 }
 
 vm_need_packages() {
-	local pkgs=(qemu-system-x86 busybox-static cpio xz-utils socat) missing=() p
+	local pkgs=(qemu-system-x86 busybox-static cpio xz-utils) missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			missing+=("$p")
@@ -130,24 +130,29 @@ vm_wait_socket() {
 
 # vm_qmp SOCK JSON...: negotiates capabilities and runs each command, waiting
 # for its reply; dies on an error reply. Events in between are skipped.
+# python3 is there already (meson runs on it), so no extra QMP client.
 vm_qmp() {
-	local sock=$1 cmd line
+	local sock=$1
 	shift
-	coproc QMP { socat - "UNIX-CONNECT:$sock"; }
-	# The greeting, then one reply per command.
-	read -r -t 10 line <&"${QMP[0]}" || vm_die "no QMP greeting on $sock"
-	for cmd in '{"execute":"qmp_capabilities"}' "$@"; do
-		printf '%s\n' "$cmd" >&"${QMP[1]}"
-		while :; do
-			read -r -t 10 line <&"${QMP[0]}" || vm_die "no QMP reply to $cmd"
-			case $line in
-			*'"return"'*) break ;;
-			*'"error"'*) vm_die "QMP $cmd: $line" ;;
-			esac
-		done
-	done
-	# EOF on socat's stdin closes the connection.
-	local pid=$QMP_PID fd=${QMP[1]}
-	eval "exec $fd>&-"
-	wait "$pid" 2>/dev/null || true
+	python3 - "$sock" "$@" <<'PY' || vm_die "QMP on $sock failed"
+import json, socket, sys
+
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+json.loads(f.readline())  # the greeting
+for cmd in ['{"execute":"qmp_capabilities"}'] + sys.argv[2:]:
+    f.write(cmd + "\n")
+    f.flush()
+    while True:
+        line = f.readline()
+        if not line:
+            sys.exit("QMP connection closed during " + cmd)
+        reply = json.loads(line)
+        if "return" in reply:
+            break
+        if "error" in reply:
+            sys.exit("QMP %s: %s" % (cmd, reply["error"]))
+PY
 }

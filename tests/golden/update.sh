@@ -1,0 +1,9 @@
+#!/bin/sh
+# Rewrites the golden files from the current oomguardctl. Review the diff!
+set -eu
+ctl=$1 roots=$2 dir=$3; shift 3
+for t in "$@"; do
+	"$ctl" zones --root "$roots/$t" > "$dir/zones-$t.txt"
+	"$ctl" zones --json --root "$roots/$t" > "$dir/zones-$t.json"
+done
+echo "golden files rewritten in $dir: review with git diff"
