@@ -23,6 +23,19 @@ uint64_t zone_free_pages_at_or_above(const ZoneSample *z, unsigned order)
         return pages;
 }
 
+/* part/whole in 1/10000 without overflowing: counts reach 2^59 pages
+ * (2^40 blocks of order 15 in a hostile sample), so scale both down first. */
+static uint16_t permyriad(uint64_t part, uint64_t whole)
+{
+        if (part >= whole)
+                return whole ? 10000 : 0;       /* a balloon larger than RAM is a torn sample */
+        while (whole > UINT64_MAX / 10000) {
+                part >>= 1;
+                whole >>= 1;
+        }
+        return whole ? (uint16_t)(part * 10000 / whole) : 0;
+}
+
 /* mm/vmstat.c: extfrag_for_order() generalised to every order: the share of
  * free pages that sit in blocks too small for the order. */
 static void fill_fragmentation(const ZoneSample *z, ZoneModel *zm)
@@ -36,7 +49,7 @@ static void fill_fragmentation(const ZoneSample *z, ZoneModel *zm)
 
                 if (blocks_at(z, k))
                         zm->largest_free_order = (int)k;
-                zm->unusable_permyriad[k] = total ? (uint16_t)((total - usable) * 10000 / total) : 0;
+                zm->unusable_permyriad[k] = permyriad(total - usable, total);
         }
 }
 
@@ -84,6 +97,6 @@ int model_build(const Sample *s, Model *m)
 
         m->balloon_kb = sample_balloon_pages(s) * s->page_size_kb;
         m->guest_ram_kb = sample_guest_ram_kb(s);
-        m->balloon_permyriad = m->guest_ram_kb ? (uint32_t)(m->balloon_kb * 10000 / m->guest_ram_kb) : 0;
+        m->balloon_permyriad = permyriad(m->balloon_kb, m->guest_ram_kb);
         return n > 0 ? 0 : -EINVAL;
 }
