@@ -18,11 +18,14 @@ enum {
 
 typedef struct KeyField {
         const char *key;
+        size_t key_len;
         size_t offset;          /* of a uint64_t in the target struct */
         ptrdiff_t has_offset;   /* of a bool set when seen, or -1 */
         unsigned flags;
 } KeyField;
 
+/* Tables are sorted by key (strcmp order) and searched by bisection:
+ * /proc/vmstat has ~190 lines and most are not ours. */
 typedef struct KeyedFormat {
         const char *name;       /* for messages */
         bool colon;             /* meminfo: "Key:" */
@@ -33,3 +36,8 @@ typedef struct KeyedFormat {
 
 /* The target must be zeroed by the caller. */
 int parse_keyed(const KeyedFormat *fmt, const char *buf, size_t len, void *target, ParseError *err);
+
+/* 0 if the table is sorted with no duplicate key, else -EINVAL (for tests). */
+int keyed_format_check(const KeyedFormat *fmt);
+
+extern const KeyedFormat meminfo_format, vmstat_format;

@@ -5,44 +5,45 @@
 #include "kernel-parse.h"
 #include "parse-keyed.h"
 
-#define M(key, field, flags) { key, offsetof(MeminfoSample, field), -1, flags }
-#define MH(key, field, has) { key, offsetof(MeminfoSample, field), offsetof(MeminfoSample, has), 0 }
+#define M(key, field, flags) { key, sizeof(key) - 1, offsetof(MeminfoSample, field), -1, flags }
+#define MH(key, field, has) { key, sizeof(key) - 1, offsetof(MeminfoSample, field), offsetof(MeminfoSample, has), 0 }
 
 /* fs/proc/meminfo.c: meminfo_proc_show() */
+/* Sorted by key: find_field() bisects. */
 static const KeyField meminfo_fields[] = {
-        M("MemTotal", mem_total_kb, KEY_REQUIRED),
-        M("MemFree", mem_free_kb, KEY_REQUIRED),
-        MH("MemAvailable", mem_available_kb, has_mem_available),
+        M("Active(anon)", active_anon_kb, 0),
+        M("Active(file)", active_file_kb, 0),
+        M("AnonHugePages", anon_huge_pages_kb, 0),
+        M("AnonPages", anon_pages_kb, 0),
+        MH("Balloon", balloon_kb, has_balloon),
         M("Buffers", buffers_kb, 0),
         M("Cached", cached_kb, 0),
-        M("SwapCached", swap_cached_kb, 0),
-        M("Active(anon)", active_anon_kb, 0),
-        M("Inactive(anon)", inactive_anon_kb, 0),
-        M("Active(file)", active_file_kb, 0),
-        M("Inactive(file)", inactive_file_kb, 0),
-        M("Unevictable", unevictable_kb, 0),
-        M("Mlocked", mlocked_kb, 0),
-        M("SwapTotal", swap_total_kb, 0),
-        M("SwapFree", swap_free_kb, 0),
+        M("Committed_AS", committed_as_kb, 0),
         M("Dirty", dirty_kb, 0),
-        M("Writeback", writeback_kb, 0),
-        M("AnonPages", anon_pages_kb, 0),
+        M("HugePages_Free", hugepages_free, 0),
+        M("HugePages_Total", hugepages_total, 0),
+        M("Hugepagesize", hugepagesize_kb, 0),
+        M("Inactive(anon)", inactive_anon_kb, 0),
+        M("Inactive(file)", inactive_file_kb, 0),
+        M("KernelStack", kernel_stack_kb, 0),
         M("Mapped", mapped_kb, 0),
-        M("Shmem", shmem_kb, 0),
-        M("Slab", slab_kb, 0),
+        MH("MemAvailable", mem_available_kb, has_mem_available),
+        M("MemFree", mem_free_kb, KEY_REQUIRED),
+        M("MemTotal", mem_total_kb, KEY_REQUIRED),
+        M("Mlocked", mlocked_kb, 0),
+        M("PageTables", page_tables_kb, 0),
         M("SReclaimable", sreclaimable_kb, 0),
         M("SUnreclaim", sunreclaim_kb, 0),
-        M("KernelStack", kernel_stack_kb, 0),
-        M("PageTables", page_tables_kb, 0),
-        M("Committed_AS", committed_as_kb, 0),
-        M("AnonHugePages", anon_huge_pages_kb, 0),
-        M("HugePages_Total", hugepages_total, 0),
-        M("HugePages_Free", hugepages_free, 0),
-        M("Hugepagesize", hugepagesize_kb, 0),
-        MH("Balloon", balloon_kb, has_balloon),
+        M("Shmem", shmem_kb, 0),
+        M("Slab", slab_kb, 0),
+        M("SwapCached", swap_cached_kb, 0),
+        M("SwapFree", swap_free_kb, 0),
+        M("SwapTotal", swap_total_kb, 0),
+        M("Unevictable", unevictable_kb, 0),
+        M("Writeback", writeback_kb, 0),
 };
 
-static const KeyedFormat meminfo_format = {
+const KeyedFormat meminfo_format = {
         .name = "meminfo",
         .colon = true,
         .kb_suffix = true,

@@ -62,10 +62,10 @@ int parse_psi(const char *buf, size_t len, PsiSample *ret, ParseError *err)
 
                 if (!take_word(&p, end, &w, &wl))
                         continue;
-                if (word_is(w, wl, "some")) {
+                if (WORD_IS(w, wl, "some")) {
                         dst = &ret->some;
                         has = &has_some;
-                } else if (word_is(w, wl, "full")) {
+                } else if (WORD_IS(w, wl, "full")) {
                         dst = &ret->full;
                         has = &ret->has_full;
                 } else {

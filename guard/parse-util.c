@@ -31,63 +31,10 @@ void line_cursor_init(LineCursor *c, const char *buf, size_t len)
         c->lineno = 0;
 }
 
-bool line_next(LineCursor *c, const char **ret_line, size_t *ret_len)
-{
-        const char *nl;
-
-        if (c->p >= c->end)
-                return false;
-        nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
-        *ret_line = c->p;
-        *ret_len = (size_t)((nl ? nl : c->end) - c->p);
-        c->p = nl ? nl + 1 : c->end;
-        c->lineno++;
-        return true;
-}
-
-static bool is_blank(char ch)
-{
-        return ch == ' ' || ch == '\t' || ch == '\r';
-}
-
-void skip_blanks(const char **p, const char *end)
-{
-        while (*p < end && is_blank(**p))
-                (*p)++;
-}
-
-bool take_word(const char **p, const char *end, const char **ret_word, size_t *ret_len)
-{
-        const char *s;
-
-        skip_blanks(p, end);
-        s = *p;
-        while (*p < end && !is_blank(**p) && **p != '\n')
-                (*p)++;
-        *ret_word = s;
-        *ret_len = (size_t)(*p - s);
-        return *ret_len > 0;
-}
-
-int take_u64(const char **p, const char *end, uint64_t max, uint64_t *ret)
-{
-        const char *s = *p;
-        uint64_t v = 0;
-
-        if (s >= end || *s < '0' || *s > '9')
-                return -EINVAL;
-        while (s < end && *s >= '0' && *s <= '9') {
-                unsigned d = (unsigned)(*s - '0');
-
-                if (v > (max - d) / 10)
-                        return -ERANGE;
-                v = v * 10 + d;
-                s++;
-        }
-        *p = s;
-        *ret = v;
-        return 0;
-}
+const uint8_t parse_byte_class[256] = {
+        [' '] = PARSE_BLANK | PARSE_STOP, ['\t'] = PARSE_BLANK | PARSE_STOP, ['\r'] = PARSE_BLANK | PARSE_STOP,
+        ['\n'] = PARSE_STOP,
+};
 
 int take_int(const char **p, const char *end, int max, int *ret)
 {
@@ -104,23 +51,7 @@ int take_int(const char **p, const char *end, int max, int *ret)
         return 0;
 }
 
-bool take_literal(const char **p, const char *end, const char *lit)
-{
-        size_t n = strlen(lit);
-
-        if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
-                return false;
-        *p += n;
-        return true;
-}
-
 bool word_is(const char *w, size_t len, const char *lit)
 {
         return strlen(lit) == len && memcmp(w, lit, len) == 0;
-}
-
-bool at_end(const char *p, const char *end)
-{
-        skip_blanks(&p, end);
-        return p >= end;
 }

@@ -46,11 +46,12 @@ typedef struct ZoneinfoParser {
 
 typedef struct ZoneKey {
         const char *key;
+        size_t key_len;
         unsigned flag;
         size_t offset;
 } ZoneKey;
 
-#define ZK(key, flag, field) { key, flag, offsetof(ZoneSample, field) }
+#define ZK(key, flag, field) { key, sizeof(key) - 1, flag, offsetof(ZoneSample, field) }
 static const ZoneKey zone_keys[] = {
         ZK("boost", F_BOOST, boost_pages),
         ZK("min", F_MIN, min_pages),
@@ -199,33 +200,33 @@ static int zone_value(ZoneinfoParser *zp, const char *key, unsigned flag, uint64
 static int zone_line(ZoneinfoParser *zp, const char *w, size_t wl, const char *p, const char *end,
                      unsigned lineno)
 {
-        if (word_is(w, wl, "per-node")) {
+        if (WORD_IS(w, wl, "per-node")) {
                 zp->state = ZI_NODE_STATS;
                 return 0;
         }
-        if (word_is(w, wl, "pages")) {
+        if (WORD_IS(w, wl, "pages")) {
                 const char *f;
                 size_t fl;
 
-                if (!take_word(&p, end, &f, &fl) || !word_is(f, fl, "free"))
+                if (!take_word(&p, end, &f, &fl) || !WORD_IS(f, fl, "free"))
                         return fail(zp, lineno, "pages", "expected \"pages free N\"", -EINVAL);
                 zp->state = ZI_ZONE;
                 return zone_value(zp, "pages free", F_FREE, &zp->zone->free_pages, p, end, lineno);
         }
         if (zp->state == ZI_NODE_STATS)
                 return 0;       /* node counters: the node's LRU sizes, not needed here */
-        if (word_is(w, wl, "protection:")) {
+        if (WORD_IS(w, wl, "protection:")) {
                 if (zp->seen & F_PROTECTION)
                         return fail(zp, lineno, "protection", "appears twice in one zone", -EINVAL);
                 zp->seen |= F_PROTECTION;
                 return parse_protection(zp, p, end, lineno);
         }
-        if (word_is(w, wl, "pagesets")) {
+        if (WORD_IS(w, wl, "pagesets")) {
                 zp->state = ZI_PAGESETS;
                 return 0;
         }
         for (size_t i = 0; i < sizeof(zone_keys) / sizeof(zone_keys[0]); i++)
-                if (word_is(w, wl, zone_keys[i].key))
+                if (wl == zone_keys[i].key_len && memcmp(w, zone_keys[i].key, wl) == 0)
                         return zone_value(zp, zone_keys[i].key, zone_keys[i].flag,
                                           (uint64_t *)((char *)zp->zone + zone_keys[i].offset), p, end, lineno);
         return 0;       /* other zone counters */
@@ -245,9 +246,16 @@ int parse_zoneinfo(const char *buf, size_t len, Sample *s, ParseError *err)
                 const char *p = line, *end = line + n, *w;
                 size_t wl;
 
+                /* Per-cpu lists and per-node counters are most of the file
+                 * and hold nothing we need: one byte tells them apart from
+                 * the "Node" header and the "pages free" line. */
+                skip_blanks(&p, end);
+                if (p < end && ((zp.state == ZI_PAGESETS && *p != 'N') ||
+                                (zp.state == ZI_NODE_STATS && *p != 'N' && *p != 'p')))
+                        continue;
                 if (!take_word(&p, end, &w, &wl))
                         continue;
-                if (word_is(w, wl, "Node")) {
+                if (WORD_IS(w, wl, "Node")) {
                         if ((r = start_zone(&zp, p, end, c.lineno)) < 0)
                                 return r;
                         continue;

@@ -79,7 +79,7 @@ static void meminfo_errors(void **state)
                 const char *field;
         } cases[] = {
                 { "MemFree: 5 kB\n", -ENODATA, 0, "MemTotal" },
-                { "", -ENODATA, 0, "MemTotal" },
+                { "", -ENODATA, 0, "MemFree" },   /* the first missing key in table order */
                 { "MemTotal: abc kB\nMemFree: 1 kB\n", -EINVAL, 1, "MemTotal" },
                 { "MemTotal:\n", -EINVAL, 1, "MemTotal" },
                 { "MemTotal: 10 kB\nMemFree: 1 kB junk\n", -EINVAL, 2, "MemFree" },
