@@ -157,7 +157,7 @@ int sample_read_static(SysRoot *r, Sample *s, SampleError *e)
         return read_balloon(r, &s->balloon, e);
 }
 
-static int read_sysctls(SysRoot *r, VmSysctl *sc, SampleError *e)
+static int read_sysctls(SysRoot *r, VmSysctl *sc, unsigned flags, SampleError *e)
 {
         int ret;
 
@@ -170,6 +170,8 @@ static int read_sysctls(SysRoot *r, VmSysctl *sc, SampleError *e)
             0)
                 return ret;
         sc->n_lowmem_reserve_ratio = 0;
+        if (!(flags & SAMPLE_LOWMEM_RESERVE_RATIO))
+                return 0;
         ret = read_one(r, SF_LOWMEM_RESERVE_RATIO, false, parse_ratio, sc, e);
         return ret < 0 ? ret : 0;
 }
@@ -190,7 +192,7 @@ int sample_read(SysRoot *r, Sample *s, unsigned flags, SampleError *e)
                 return ret;
         if (ret == 0)
                 memset(&s->psi, 0, sizeof(s->psi));
-        if ((ret = read_sysctls(r, &s->sysctl, e)) < 0)
+        if ((ret = read_sysctls(r, &s->sysctl, flags, e)) < 0)
                 return ret;
         /* zoneinfo first: buddyinfo and pagetypeinfo name its zones */
         if ((ret = read_one(r, SF_ZONEINFO, true, bp_zoneinfo, s, e)) < 0)

@@ -20,6 +20,13 @@ enum {
         /* /proc/pagetypeinfo walks every free list under the zone lock and
          * is root-only (5.4+): read it only when asked. */
         SAMPLE_PAGETYPEINFO = 1u << 0,
+        /* Reading /proc/sys/vm/lowmem_reserve_ratio is not free of effects:
+         * lowmem_reserve_ratio_sysctl_handler() calls
+         * setup_per_zone_lowmem_reserve() on reads too (seen on 6.1: a
+         * ballooned guest's DMA protection went from 947 to 574 pages after
+         * a plain cat). The model reads protection: from zoneinfo and never
+         * needs the ratio, so an observer leaves it alone unless asked. */
+        SAMPLE_LOWMEM_RESERVE_RATIO = 1u << 1,
 };
 
 /* What does not change while the guest runs, read at start-up: the kernel
@@ -28,7 +35,7 @@ enum {
 int sample_read_static(SysRoot *r, Sample *s, SampleError *err);
 
 /* The memory counters: meminfo, vmstat and zoneinfo are required, the rest
- * optional. On error the sample is partly written and must be discarded
+ * optional (flags add the files that cost more or change the kernel). On error the sample is partly written and must be discarded
  * (the caller keeps its previous one). */
 int sample_read(SysRoot *r, Sample *s, unsigned flags, SampleError *err);
 

@@ -21,10 +21,13 @@ copy() {
 
 for f in proc/meminfo proc/vmstat proc/pressure/memory proc/zoneinfo proc/buddyinfo \
 	proc/pagetypeinfo proc/sys/vm/min_free_kbytes proc/sys/vm/watermark_scale_factor \
-	proc/sys/vm/watermark_boost_factor proc/sys/vm/lowmem_reserve_ratio \
-	proc/sys/kernel/osrelease sys/devices/system/node/online; do
+	proc/sys/vm/watermark_boost_factor proc/sys/kernel/osrelease sys/devices/system/node/online; do
 	copy "$f"
 done
+# Last, because reading it makes the kernel recompute every zone's lowmem
+# reserve (lowmem_reserve_ratio_sysctl_handler() does so on reads too): the
+# zoneinfo above shows the reserves as they were.
+copy proc/sys/vm/lowmem_reserve_ratio
 
 for d in "$src"/sys/bus/virtio/devices/*; do
 	[ -e "$d/device" ] || continue

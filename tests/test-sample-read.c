@@ -165,6 +165,22 @@ static void missing_and_broken_files(void **state)
         assert_false(s->balloon.free_page_hint);
         assert_int_equal(s->kernel, KV(5, 15, 0));
 
+        /* lowmem_reserve_ratio is read only when asked for: a read makes
+         * the kernel recompute the reserves */
+        put(dir, "proc/sys/vm/lowmem_reserve_ratio", "256\tabc\n");
+        assert_int_equal(read_tree(dir, s, &e), 0);
+        assert_int_equal(s->sysctl.n_lowmem_reserve_ratio, 0);
+        {
+                SysRoot *r = NULL;
+
+                assert_int_equal(sysroot_open(dir, &r), 0);
+                assert_int_equal(sample_read(r, s, SAMPLE_LOWMEM_RESERVE_RATIO, &e), -EINVAL);
+                put(dir, "proc/sys/vm/lowmem_reserve_ratio", "256\t256\t32\t0\t0\n");
+                assert_int_equal(sample_read(r, s, SAMPLE_LOWMEM_RESERVE_RATIO, &e), 0);
+                assert_int_equal(s->sysctl.n_lowmem_reserve_ratio, 5);
+                sysroot_free(r);
+        }
+
         snprintf(msg, sizeof(msg), "rm -rf '%s'", dir);
         assert_int_equal(system(msg), 0);
         free(s);

@@ -55,15 +55,14 @@ vm_fetch_kernel
 t1=$(date +%s)
 
 work=$(mktemp -d /tmp/oomguard-vm.XXXXXX)
-keep_work=1 qemu=""
+keep_work=1 VM_QEMU=""
 cleanup() {
 	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
-	[ -z "$qemu" ] || kill "$qemu" 2>/dev/null || true
+	[ -z "$VM_QEMU" ] || kill "$VM_QEMU" 2>/dev/null || true
 	[ $keep_work = 1 ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
-balloon_pages=$(( (mem - target) * 256 ))   # 4 KiB pages
 desc="QEMU $(qemu-system-x86_64 --version | awk 'NR==1 {print $4}') TCG, -m $mem,"
 desc+=" virtio-balloon-pci deflate-on-oom=$doo, balloon target $target MiB ($((mem - target)) MiB ballooned)"
 [ -n "$note" ] && desc+="; $note"
@@ -75,26 +74,10 @@ cat > "$work/overlay/init" <<'EOF'
 #!/bin/sh
 . /lib/vm-init.sh
 
-# Wait until the balloon holds what the host asked for, or has stopped growing
-# for 5 s once it started (the guest may not be able to give it all), or 5 min.
-want=$(vm_cmdline oomguard.balloon_pages || echo 0)
-held=0 last=-1 still=0 ticks=0
-while :; do
-	held=$(awk '$1 == "balloon_inflate" {i = $2} $1 == "balloon_deflate" {d = $2}
-		END {print i - d}' /proc/vmstat)
-	[ "$held" -ge "$want" ] && break
-	if [ "$held" -gt 0 ] && [ "$held" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
-	[ $still -ge 10 ] || [ $ticks -ge 600 ] && break
-	last=$held ticks=$((ticks + 1))
-	sleep 0.5
-done
-echo "capture: balloon holds $held of $want pages after $((ticks / 2)) s"
+vm_wait_balloon capture
 
 sh /capture-fixture.sh /fixture "$(cat /note); balloon held $held pages at capture"
-tar -cf /fixture.tar -C /fixture .
-port=$(vm_port org.oomguard.capture) || vm_poweroff
-cat /fixture.tar > "$port"
-echo "capture: sent $(wc -c < /fixture.tar) bytes to $port"
+vm_send_tar capture /fixture org.oomguard.capture
 vm_poweroff
 EOF
 chmod +x "$work/overlay/init"
@@ -102,28 +85,8 @@ chmod +x "$work/overlay/init"
 vm_build_initramfs "$work/initrd.gz" "$work/overlay"
 t2=$(date +%s)
 
-# -S: the balloon target goes in over QMP before the guest runs, so the driver
-# sees it at probe and inflates right away. panic=-1 with -no-reboot turns a
-# guest panic (e.g. /init failing) into a QEMU exit instead of a hang.
-vm_log "booting (timeout $limit s)"
-timeout "$limit" qemu-system-x86_64 \
-	-accel tcg -m "$mem" -smp 1 -nodefaults -display none -no-reboot -S \
-	-kernel "$VM_KERNEL" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 panic=-1 oomguard.balloon_pages=$balloon_pages" \
-	-serial "file:$work/console.log" \
-	-qmp "unix:$work/qmp.sock,server=on,wait=off" \
-	-device "virtio-balloon-pci,id=balloon0,deflate-on-oom=$doo" \
-	-device virtio-serial-pci \
-	-chardev "file,id=out,path=$work/out.tar" \
-	-device virtserialport,chardev=out,name=org.oomguard.capture &
-qemu=$!
-vm_wait_socket "$work/qmp.sock" $qemu 10
-vm_qmp "$work/qmp.sock" \
-	"{\"execute\":\"balloon\",\"arguments\":{\"value\":$((target * 1024 * 1024))}}" \
-	'{"execute":"cont"}'
 rc=0
-wait $qemu || rc=$?
-qemu=""
+vm_boot_balloon "$work" "$mem" "$target" "$doo" org.oomguard.capture "$limit" || rc=$?
 t3=$(date +%s)
 
 fail() {
@@ -135,17 +98,10 @@ fail() {
 }
 [ $rc -ne 124 ] || fail "guest produced no fixture within $limit s (qemu killed by timeout)"
 [ $rc -eq 0 ] || fail "qemu exited with status $rc"
-sent=$(sed -n 's/^capture: sent \([0-9]*\) bytes.*/\1/p' "$work/console.log" | tr -d '\r')
-[ -n "$sent" ] || fail "the guest did not report sending the fixture tar"
-got=$(stat -c %s "$work/out.tar" 2>/dev/null || echo 0)
-[ "$got" = "$sent" ] || fail "guest sent $sent bytes, host got $got"
-
-mkdir "$work/tree"
-tar -xf "$work/out.tar" -C "$work/tree" --no-same-owner
+why=$(vm_receive_tar "$work" capture "$work/tree") || fail "$why"
 [ -f "$work/tree/CAPTURE" ] && [ -f "$work/tree/proc/zoneinfo" ] || fail "the tar holds no fixture tree"
 rm -rf "$dest"
 mkdir -p "$(dirname "$dest")"
 mv "$work/tree" "$dest"
-grep '^capture:' "$work/console.log" | tr -d '\r' >&2
 keep_work=0
 vm_log "fixture in $dest (kernel fetch $((t1 - t0)) s, initramfs $((t2 - t1)) s, boot+capture $((t3 - t2)) s)"

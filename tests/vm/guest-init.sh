@@ -43,3 +43,33 @@ vm_poweroff() {
 	poweroff -f
 	sleep 60
 }
+
+# vm_wait_balloon TAG: waits until the balloon holds the pages the host put
+# on the command line (oomguard.balloon_pages=N), or has stopped growing for
+# 5 s once it started (the guest may not be able to give it all), or 5 min.
+# Sets $held and $want and prints "TAG: balloon holds ...".
+vm_wait_balloon() {
+	want=$(vm_cmdline oomguard.balloon_pages || echo 0)
+	held=0
+	last=-1 still=0 ticks=0
+	while :; do
+		held=$(awk '$1 == "balloon_inflate" {i = $2} $1 == "balloon_deflate" {d = $2}
+			END {print i - d}' /proc/vmstat)
+		[ "$held" -ge "$want" ] && break
+		if [ "$held" -gt 0 ] && [ "$held" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
+		[ $still -ge 10 ] || [ $ticks -ge 600 ] && break
+		last=$held ticks=$((ticks + 1))
+		sleep 0.5
+	done
+	echo "$1: balloon holds $held of $want pages after $((ticks / 2)) s"
+}
+
+# vm_send_tar TAG DIR PORT: streams a tar of DIR through the virtio-serial
+# port named PORT and prints "TAG: sent N bytes", which vm_receive_tar on the
+# host compares with what arrived.
+vm_send_tar() {
+	tar -cf /vm-send.tar -C "$2" .
+	port=$(vm_port "$3") || vm_poweroff
+	cat /vm-send.tar > "$port"
+	echo "$1: sent $(wc -c < /vm-send.tar) bytes to $port"
+}

@@ -6,6 +6,9 @@
 #   vm_build_initramfs OUT OVERLAY   busybox + virtio modules + OVERLAY's files
 #   vm_wait_socket PATH PID SECS     wait for QEMU to create a socket
 #   vm_qmp SOCK JSON...              qmp_capabilities, then each command in turn
+#   vm_boot_balloon WORK MEM TARGET DOO PORT LIMIT
+#                                    boot WORK/initrd.gz with the balloon at TARGET MiB
+#   vm_receive_tar WORK TAG DIR      unpack what the guest sent, checking its size
 #
 # Inside the guest, /lib/vm-init.sh (sourced by the overlay's /init) mounts
 # proc/sys/dev, loads the modules and offers vm_port NAME to find the
@@ -30,17 +33,9 @@ vm_log() {
 	echo "[$(date +%H:%M:%S)] $*" >&2
 }
 
+# The packages are listed once, in scripts/build-deps.txt ([test]).
 vm_need_packages() {
-	local pkgs=(qemu-system-x86 busybox-static cpio xz-utils) missing=() p
-	for p in "${pkgs[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	[ "$(id -u)" -eq 0 ] || vm_die "missing packages (${missing[*]}); install them as root"
-	vm_log "installing ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	"$VM_DIR/../../scripts/install-deps.sh" --test >&2 || vm_die "cannot install the test packages"
 }
 
 # The kernel behind linux-image-cloud-amd64 (e.g. linux-image-6.1.0-56-cloud-amd64).
@@ -155,4 +150,56 @@ for cmd in ['{"execute":"qmp_capabilities"}'] + sys.argv[2:]:
         if "error" in reply:
             sys.exit("QMP %s: %s" % (cmd, reply["error"]))
 PY
+}
+
+# vm_boot_balloon WORK MEM TARGET DOO PORT LIMIT: boots WORK/initrd.gz with MEM
+# MiB, a virtio balloon (deflate-on-oom DOO: on|off) whose target is TARGET
+# MiB, and a virtio-serial port named PORT that QEMU writes to WORK/out.tar;
+# the console goes to WORK/console.log. Returns QEMU's exit status (124 when
+# LIMIT seconds ran out). VM_QEMU holds the pid while QEMU runs, for traps.
+#
+# -S: the balloon target goes in over QMP before the guest runs, so the driver
+# sees it at probe and inflates right away. panic=-1 with -no-reboot turns a
+# guest panic (e.g. /init failing) into a QEMU exit instead of a hang.
+vm_boot_balloon() {
+	local work=$1 mem=$2 target=$3 doo=$4 port=$5 limit=$6 rc=0
+	vm_log "booting (timeout $limit s)"
+	timeout "$limit" qemu-system-x86_64 \
+		-accel tcg -m "$mem" -smp 1 -nodefaults -display none -no-reboot -S \
+		-kernel "$VM_KERNEL" -initrd "$work/initrd.gz" \
+		-append "console=ttyS0 panic=-1 oomguard.balloon_pages=$(( (mem - target) * 256 ))" \
+		-serial "file:$work/console.log" \
+		-qmp "unix:$work/qmp.sock,server=on,wait=off" \
+		-device "virtio-balloon-pci,id=balloon0,deflate-on-oom=$doo" \
+		-device virtio-serial-pci \
+		-chardev "file,id=out,path=$work/out.tar" \
+		-device "virtserialport,chardev=out,name=$port" &
+	VM_QEMU=$!
+	vm_wait_socket "$work/qmp.sock" "$VM_QEMU" 10
+	vm_qmp "$work/qmp.sock" \
+		"{\"execute\":\"balloon\",\"arguments\":{\"value\":$((target * 1024 * 1024))}}" \
+		'{"execute":"cont"}'
+	wait "$VM_QEMU" || rc=$?
+	VM_QEMU=""
+	return $rc
+}
+
+# vm_receive_tar WORK TAG DIR: checks that WORK/out.tar holds as many bytes as
+# the guest said it sent ("TAG: sent N bytes", vm_send_tar) and unpacks it
+# into DIR. On failure prints why and returns 1.
+vm_receive_tar() {
+	local work=$1 tag=$2 dir=$3 sent got
+	sent=$(sed -n "s/^$tag: sent \([0-9]*\) bytes.*/\1/p" "$work/console.log" | tr -d '\r')
+	if [ -z "$sent" ]; then
+		echo "the guest did not report sending its tar"
+		return 1
+	fi
+	got=$(stat -c %s "$work/out.tar" 2>/dev/null || echo 0)
+	if [ "$got" != "$sent" ]; then
+		echo "guest sent $sent bytes, host got $got"
+		return 1
+	fi
+	mkdir -p "$dir"
+	tar -xf "$work/out.tar" -C "$dir" --no-same-owner || { echo "cannot unpack the guest's tar"; return 1; }
+	grep "^$tag:" "$work/console.log" | tr -d '\r' >&2
 }

@@ -8,7 +8,9 @@
 # The guest (1024 MiB, balloon target 640 MiB, deflate-on-oom off) waits
 # until the balloon holds 384 MiB, runs `oomguardctl zones`, `zones --json`
 # and `zones --order 9`, and streams their output and exit codes as a tar
-# through a virtio-serial port that QEMU backs with a file on the host.
+# through a virtio-serial port that QEMU backs with a file on the host. It
+# also records the zones' lowmem reserves before and after: running
+# oomguardctl must leave them as they were.
 # The last line on stdout ends with "1 passed, 0 failed" or "0 passed, 1 failed".
 #
 # Like capture-balloon-fixture.sh it installs its packages with apt-get and
@@ -24,17 +26,16 @@ mem=1024 target=640 limit=300
 # the text report prints it (MiB with one decimal).
 balloon_kb=$(( (mem - target) * 1024 ))     # 393216
 balloon_text="balloon: holds $((mem - target)).0 MiB "
-balloon_pages=$(( (mem - target) * 256 ))   # 4 KiB pages, for the guest's wait
 
-work="" qemu="" result=""
+work="" VM_QEMU="" result=""
 cleanup() {
 	local rc=$?
 	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
-	# $qemu is the `timeout` process, which passes the TERM on to QEMU.
-	[ -z "$qemu" ] || kill "$qemu" 2>/dev/null || true
+	# $VM_QEMU is the `timeout` process, which passes the TERM on to QEMU.
+	[ -z "$VM_QEMU" ] || kill "$VM_QEMU" 2>/dev/null || true
 	[ -z "$work" ] || rm -rf "$work"
-	# Any early exit (vm_die in lib.sh, set -e) still ends with the line CI reads.
-	[ -n "$result" ] || [ $rc -eq 0 ] || echo "zones-in-guest: FAIL (setup, exit $rc): 0 passed, 1 failed"
+	# Any early exit (vm_die in lib.sh, set -e, a signal) still ends with the line CI reads.
+	[ -n "$result" ] || [ $rc -eq 0 ] || echo "zones-in-guest: FAIL (aborted, exit $rc): 0 passed, 1 failed"
 }
 trap cleanup EXIT
 # Without these, bash dies on TERM/INT without running the EXIT trap.
@@ -73,20 +74,7 @@ cat > "$overlay/init" <<'EOF'
 #!/bin/sh
 . /lib/vm-init.sh
 
-# Wait until the balloon holds what the host asked for, or has stopped growing
-# for 5 s once it started, or 5 min (as capture-balloon-fixture.sh does).
-want=$(vm_cmdline oomguard.balloon_pages || echo 0)
-held=0 last=-1 still=0 ticks=0
-while :; do
-	held=$(awk '$1 == "balloon_inflate" {i = $2} $1 == "balloon_deflate" {d = $2}
-		END {print i - d}' /proc/vmstat)
-	[ "$held" -ge "$want" ] && break
-	if [ "$held" -gt 0 ] && [ "$held" -eq "$last" ]; then still=$((still + 1)); else still=0; fi
-	[ $still -ge 10 ] || [ $ticks -ge 600 ] && break
-	last=$held ticks=$((ticks + 1))
-	sleep 0.5
-done
-echo "zones: balloon holds $held of $want pages after $((ticks / 2)) s"
+vm_wait_balloon zones
 
 # NAME.out, NAME.err and NAME.rc for each run; the host checks them all.
 mkdir /result
@@ -96,16 +84,20 @@ run() {
 	oomguardctl "$@" > "/result/$name.out" 2> "/result/$name.err"
 	echo $? > "/result/$name.rc"
 }
+grep protection: /proc/zoneinfo > /result/protection.before
 run text zones
 run json zones --json
 run order9 zones --order 9
+# oomguard must not change what it observes. The control shows that the
+# check can tell: a read of lowmem_reserve_ratio makes the kernel recompute
+# the reserves from the ballooned managed pages.
+grep protection: /proc/zoneinfo > /result/protection.after
+cat /proc/sys/vm/lowmem_reserve_ratio > /dev/null
+grep protection: /proc/zoneinfo > /result/protection.ratio-read
 uname -r > /result/uname
 echo "$held" > /result/balloon_pages
 
-tar -cf /result.tar -C /result .
-port=$(vm_port org.oomguard.zones) || vm_poweroff
-cat /result.tar > "$port"
-echo "zones: sent $(wc -c < /result.tar) bytes to $port"
+vm_send_tar zones /result org.oomguard.zones
 vm_poweroff
 EOF
 chmod +x "$overlay/init"
@@ -113,28 +105,8 @@ chmod +x "$overlay/init"
 vm_build_initramfs "$work/initrd.gz" "$overlay"
 t2=$(date +%s)
 
-# -S: the balloon target goes in over QMP before the guest runs, so the driver
-# sees it at probe and inflates right away. panic=-1 with -no-reboot turns a
-# guest panic (e.g. /init failing) into a QEMU exit instead of a hang.
-vm_log "booting (timeout $limit s)"
-timeout "$limit" qemu-system-x86_64 \
-	-accel tcg -m "$mem" -smp 1 -nodefaults -display none -no-reboot -S \
-	-kernel "$VM_KERNEL" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 panic=-1 oomguard.balloon_pages=$balloon_pages" \
-	-serial "file:$work/console.log" \
-	-qmp "unix:$work/qmp.sock,server=on,wait=off" \
-	-device virtio-balloon-pci,id=balloon0,deflate-on-oom=off \
-	-device virtio-serial-pci \
-	-chardev "file,id=out,path=$work/out.tar" \
-	-device virtserialport,chardev=out,name=org.oomguard.zones &
-qemu=$!
-vm_wait_socket "$work/qmp.sock" $qemu 10
-vm_qmp "$work/qmp.sock" \
-	"{\"execute\":\"balloon\",\"arguments\":{\"value\":$((target * 1024 * 1024))}}" \
-	'{"execute":"cont"}'
 rc=0
-wait $qemu || rc=$?
-qemu=""
+vm_boot_balloon "$work" "$mem" "$target" off org.oomguard.zones "$limit" || rc=$?
 t3=$(date +%s)
 
 # fail MSG...: one line per failed check; the summary follows at the end.
@@ -155,13 +127,7 @@ fatal() {
 
 [ $rc -ne 124 ] || fatal "guest sent no result within $limit s (qemu killed by timeout)"
 [ $rc -eq 0 ] || fatal "qemu exited with status $rc"
-sent=$(sed -n 's/^zones: sent \([0-9]*\) bytes.*/\1/p' "$work/console.log" | tr -d '\r')
-[ -n "$sent" ] || fatal "the guest did not report sending its results"
-got=$(stat -c %s "$work/out.tar" 2>/dev/null || echo 0)
-[ "$got" = "$sent" ] || fatal "guest sent $sent bytes, host got $got"
-mkdir "$work/result"
-tar -xf "$work/out.tar" -C "$work/result" --no-same-owner || fatal "cannot unpack the guest's tar"
-grep '^zones:' "$work/console.log" | tr -d '\r' >&2
+why=$(vm_receive_tar "$work" zones "$work/result") || fatal "$why"
 r=$work/result
 
 for name in text json order9; do
@@ -174,6 +140,10 @@ done
 
 grep -q "^$balloon_text" "$r/text.out" ||
 	fail "text output has no line starting '$balloon_text'; its balloon line: $(grep '^balloon:' "$r/text.out" || echo none)"
+cmp -s "$r/protection.before" "$r/protection.after" ||
+	fail "running oomguardctl changed the zones' lowmem reserves: $(diff "$r/protection.before" "$r/protection.after" | tr '\n' ' ')"
+cmp -s "$r/protection.after" "$r/protection.ratio-read" &&
+	fail "control: reading lowmem_reserve_ratio did not recompute the reserves, so the check above proves nothing"
 grep -q '^node 0 order-9 kernel request' "$r/order9.out" ||
 	fail "zones --order 9 reports no order-9 kernel request"
 
@@ -219,8 +189,10 @@ fi
 times="kernel fetch $((t1 - t0)) s, initramfs $((t2 - t1)) s, boot+run $((t3 - t2)) s"
 result=reported
 if [ ${#failures[@]} -ne 0 ]; then
-	echo "--- guest text output ---" >&2
-	cat "$r/text.out" >&2 || true
+	if [ -s "$r/text.out" ]; then
+		echo "--- guest text output ---" >&2
+		cat "$r/text.out" >&2
+	fi
 	echo "zones-in-guest: FAIL (${#failures[@]} check(s) failed; $times): 0 passed, 1 failed"
 	exit 1
 fi
