@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "decide.h"
+
+#include <string.h>
+
+#define USEC_PER_MSEC UINT64_C(1000)
+#define USEC_PER_SEC UINT64_C(1000000)
+#define MAX_BACKOFF_SHIFT 4     /* cooldown at most 16x */
+
+static const char *const action_names[_ACTION_MAX] = {
+        [ACTION_BALLOON] = "balloon_deflate",
+        [ACTION_DROP_CACHES] = "drop_caches",
+        [ACTION_COMPACT] = "compact",
+        [ACTION_KILL] = "kill",
+};
+
+static const char *const reason_names[_REASON_MAX] = {
+        [REASON_NONE] = "none",
+        [REASON_HEADROOM_LOW] = "headroom_low",
+        [REASON_HEADROOM_MIN] = "headroom_min",
+        [REASON_PSI_SOME] = "psi_some",
+        [REASON_PSI_FULL] = "psi_full",
+        [REASON_TIME_TO_MIN] = "time_to_min",
+        [REASON_ORDER] = "order",
+        [REASON_RECOVERED] = "recovered",
+};
+
+const char *action_name(ActionKind a)
+{
+        return a >= 0 && a < _ACTION_MAX ? action_names[a] : "?";
+}
+
+const char *reason_name(Reason r)
+{
+        return r >= 0 && r < _REASON_MAX ? reason_names[r] : "?";
+}
+
+void decide_state_init(DecideState *st)
+{
+        memset(st, 0, sizeof(*st));
+        st->level = LEVEL_NORMAL;
+        st->next_request_id = 1;
+}
+
+/* Rates from the previous sample: how fast headroom above min shrinks, and
+ * how fast evicted file pages come back (refaults). */
+static void update_rates(DecideState *st, const Pressure *in)
+{
+        if (st->have_prev && in->now_usec > st->prev_usec) {
+                uint64_t dt = in->now_usec - st->prev_usec;
+                int64_t inst = (st->prev_headroom_min_kb - in->headroom_min_kb) * (int64_t)USEC_PER_SEC / (int64_t)dt;
+                uint64_t refaults = in->refault_pages >= st->prev_refault_pages ?
+                                            in->refault_pages - st->prev_refault_pages : 0;
+
+                /* Equal weight to the newest sample: a leak shows within two
+                 * samples, one quiet sample halves the estimate. */
+                st->decline_kb_per_s = (st->decline_kb_per_s + inst) / 2;
+                st->refault_per_s = refaults * USEC_PER_SEC / dt;
+        }
+        st->have_prev = true;
+        st->prev_usec = in->now_usec;
+        st->prev_headroom_min_kb = in->headroom_min_kb;
+        st->prev_refault_pages = in->refault_pages;
+}
+
+/* The level the thresholds give, with headroom thresholds raised by extra_kb
+ * (the hysteresis when deciding whether a level may be left). */
+static Level level_for(const Policy *p, const Pressure *in, int64_t time_to_min_ms, uint64_t extra_kb,
+                       Reason *reason)
+{
+        int64_t hmin = in->headroom_min_kb, hlow = in->headroom_low_kb;
+
+        if (p->critical_headroom_min_kb && hmin <= (int64_t)(p->critical_headroom_min_kb + extra_kb))
+                return *reason = REASON_HEADROOM_MIN, LEVEL_CRITICAL;
+        if (in->psi_present && p->critical_psi_full_avg10 && in->psi_full_avg10 >= p->critical_psi_full_avg10)
+                return *reason = REASON_PSI_FULL, LEVEL_CRITICAL;
+        if (p->act_headroom_min_kb && hmin <= (int64_t)(p->act_headroom_min_kb + extra_kb))
+                return *reason = REASON_HEADROOM_MIN, LEVEL_ACT;
+        if (in->psi_present && p->act_psi_full_avg10 && in->psi_full_avg10 >= p->act_psi_full_avg10)
+                return *reason = REASON_PSI_FULL, LEVEL_ACT;
+        if (p->act_time_to_min_s && time_to_min_ms >= 0 && time_to_min_ms <= (int64_t)(p->act_time_to_min_s * 1000))
+                return *reason = REASON_TIME_TO_MIN, LEVEL_ACT;
+        if (p->warn_headroom_low_kb && hlow <= (int64_t)(p->warn_headroom_low_kb + extra_kb))
+                return *reason = REASON_HEADROOM_LOW, LEVEL_WARN;
+        if (in->psi_present && p->warn_psi_some_avg10 && in->psi_some_avg10 >= p->warn_psi_some_avg10)
+                return *reason = REASON_PSI_SOME, LEVEL_WARN;
+        if (p->warn_time_to_min_s && time_to_min_ms >= 0 && time_to_min_ms <= (int64_t)(p->warn_time_to_min_s * 1000))
+                return *reason = REASON_TIME_TO_MIN, LEVEL_WARN;
+        if (!in->order_ok_low)
+                return *reason = REASON_ORDER, LEVEL_WARN;
+        return *reason = REASON_NONE, LEVEL_NORMAL;
+}
+
+static bool cooled_down(const DecideState *st, const ActionPolicy *a, ActionKind kind, uint64_t now)
+{
+        uint64_t cooldown = (a->cooldown_ms << st->backoff_shift[kind]) * USEC_PER_MSEC;
+
+        return !st->acted[kind] || now - st->last_action_usec[kind] >= cooldown;
+}
+
+static bool allowed(const DecideState *st, const ActionPolicy *a, ActionKind kind, Level level, uint64_t now)
+{
+        return a->enabled && (uint64_t)level >= a->level && cooled_down(st, a, kind, now);
+}
+
+static void plan(Decision *d, DecideState *st, ActionKind kind, Reason reason, uint64_t now)
+{
+        PlannedAction *a = &d->actions[d->n_actions++];
+
+        memset(a, 0, sizeof(*a));
+        a->kind = kind;
+        a->reason = reason;
+        st->acted[kind] = true;
+        st->last_action_usec[kind] = now;
+        if (kind != ACTION_BALLOON) {
+                st->any_local_action = true;
+                st->last_local_action_usec = now;
+        }
+}
+
+/* Enough to bring headroom above the high watermarks back to the warn
+ * margin (plus hysteresis, so the level can drop), and the demand the
+ * current decline expects over the horizon; never more than the balloon. */
+static uint64_t balloon_request_kb(const Policy *p, const Pressure *in, const DecideState *st)
+{
+        int64_t want = (int64_t)(p->warn_headroom_low_kb + p->hysteresis_kb) - in->headroom_high_kb;
+        uint64_t kb;
+
+        if (st->decline_kb_per_s > 0)
+                want += st->decline_kb_per_s * (int64_t)p->balloon_horizon_ms / 1000;
+        kb = want > 0 ? (uint64_t)want : 0;
+        if (kb < p->balloon_min_request_kb)
+                kb = p->balloon_min_request_kb;
+        return kb < in->balloon_kb ? kb : in->balloon_kb;
+}
+
+void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
+{
+        uint64_t now = in->now_usec;
+        Reason raw_reason, down_reason;
+        Level raw, down;
+        bool local_ok;
+
+        memset(d, 0, sizeof(*d));
+        update_rates(st, in);
+        d->time_to_min_ms = st->decline_kb_per_s > 0 ? in->headroom_min_kb * 1000 / st->decline_kb_per_s : -1;
+        if (d->time_to_min_ms < -1)
+                d->time_to_min_ms = 0;  /* already below */
+
+        /* Levels rise at once and fall only after hold_ms, and only once the
+         * thresholds are cleared by the hysteresis margin. */
+        raw = level_for(p, in, d->time_to_min_ms, 0, &raw_reason);
+        down = level_for(p, in, d->time_to_min_ms, p->hysteresis_kb, &down_reason);
+        d->previous = st->level;
+        if (raw > st->level) {
+                st->level = raw;
+                st->reason = raw_reason;
+                st->level_since_usec = now;
+        } else if (down < st->level && now - st->level_since_usec >= p->hold_ms * USEC_PER_MSEC) {
+                st->level = down;
+                st->reason = down == LEVEL_NORMAL ? REASON_RECOVERED : down_reason;
+                st->level_since_usec = now;
+        }
+        d->level = st->level;
+        d->reason = st->reason;
+        d->level_changed = d->level != d->previous;
+
+        /* A pending deflate request times out into "refused". */
+        if (st->balloon_pending && now - st->balloon_sent_usec >= p->balloon_timeout_ms * USEC_PER_MSEC)
+                st->balloon_pending = false;
+
+        if (st->level == LEVEL_NORMAL)
+                return;
+
+        /* 1. Ask the host: the cheapest action for the guest, and the only
+         *    one that adds memory. Runs beside the local ones. */
+        if (in->balloon_kb > 0 && !st->balloon_pending &&
+            allowed(st, &p->balloon, ACTION_BALLOON, st->level, now)) {
+                plan(d, st, ACTION_BALLOON, st->reason, now);
+                d->actions[d->n_actions - 1].amount_kb = balloon_request_kb(p, in, st);
+                d->actions[d->n_actions - 1].request_id = st->next_request_id;
+                st->balloon_pending = true;
+                st->balloon_id = st->next_request_id++;
+                st->balloon_sent_usec = now;
+                st->balloon_kb = d->actions[d->n_actions - 1].amount_kb;
+        }
+
+        /* Local actions, one per decision, and none within the post-action
+         * delay of the last: PSI needs ~2 s to show what an action did. */
+        local_ok = !st->any_local_action || now - st->last_local_action_usec >= p->post_action_delay_ms * USEC_PER_MSEC;
+        if (!local_ok)
+                return;
+
+        /* 2. Fragmentation: order-0 memory is there, the blocks are not. */
+        if (!in->order_ok_low && in->headroom_min_kb > 0 && allowed(st, &p->compact, ACTION_COMPACT, st->level, now)) {
+                plan(d, st, ACTION_COMPACT, REASON_ORDER, now);
+                d->actions[d->n_actions - 1].nodes = in->order_fail_nodes;
+                return;
+        }
+
+        /* 3. Clean page cache, when there is a lot of it and it is not the
+         *    working set (evicted pages do not come back as refaults). */
+        if (allowed(st, &p->drop_caches, ACTION_DROP_CACHES, st->level, now) && in->guest_ram_kb &&
+            in->file_kb * 100 >= p->drop_file_min_pct * in->guest_ram_kb &&
+            st->refault_per_s <= p->drop_max_refault_per_s) {
+                plan(d, st, ACTION_DROP_CACHES, st->reason, now);
+                return;
+        }
+
+        /* 4. Last resort. Never while the host may still give memory, unless
+         *    the kernel's OOM killer is next anyway. */
+        if (allowed(st, &p->kill, ACTION_KILL, st->level, now)) {
+                if (st->balloon_pending && st->level < LEVEL_CRITICAL) {
+                        d->kill_held_for_host = true;
+                        return;
+                }
+                plan(d, st, ACTION_KILL, st->reason, now);
+        }
+}
+
+void decide_action_result(DecideState *st, ActionKind kind, uint64_t freed_kb, uint64_t guest_ram_kb)
+{
+        if (kind < 0 || kind >= _ACTION_MAX)
+                return;
+        if (guest_ram_kb && freed_kb * 256 < guest_ram_kb) {
+                if (st->backoff_shift[kind] < MAX_BACKOFF_SHIFT)
+                        st->backoff_shift[kind]++;
+        } else
+                st->backoff_shift[kind] = 0;
+}
+
+void decide_balloon_answer(DecideState *st, uint64_t request_id, bool granted, uint64_t now_usec)
+{
+        if (!st->balloon_pending || request_id != st->balloon_id)
+                return; /* late or repeated answer: the request is settled */
+        st->balloon_pending = false;
+        if (!granted)
+                /* refused: wait a full cooldown from now before asking again */
+                st->last_action_usec[ACTION_BALLOON] = now_usec;
+}

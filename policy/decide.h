@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The decision: a pure function of (policy, pressure, state, now). It
+ * returns the level and the actions to take, each with its reason; the
+ * caller carries them out and reports what they achieved. No I/O, no clock:
+ * the time comes in Pressure.now_usec. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "pressure.h"
+
+typedef enum ActionKind {
+        ACTION_BALLOON,         /* ask the host to deflate */
+        ACTION_DROP_CACHES,
+        ACTION_COMPACT,
+        ACTION_KILL,
+        _ACTION_MAX,
+} ActionKind;
+
+typedef enum Reason {
+        REASON_NONE,
+        REASON_HEADROOM_LOW,    /* headroom above low under warn_headroom_low_kb */
+        REASON_HEADROOM_MIN,    /* headroom above min under act/critical */
+        REASON_PSI_SOME,
+        REASON_PSI_FULL,
+        REASON_TIME_TO_MIN,     /* the decline reaches min soon */
+        REASON_ORDER,           /* no zone serves the policy's order at low */
+        REASON_RECOVERED,       /* back under the level's thresholds, with hysteresis */
+        _REASON_MAX,
+} Reason;
+
+const char *action_name(ActionKind a);
+const char *reason_name(Reason r);
+
+typedef struct PlannedAction {
+        ActionKind kind;
+        Reason reason;
+        uint64_t amount_kb;     /* balloon: how much to ask for */
+        uint64_t nodes;         /* compact: bit per node, 0 = all */
+        uint64_t request_id;    /* balloon */
+} PlannedAction;
+
+typedef struct Decision {
+        Level level, previous;
+        Reason reason;          /* why the level is what it is */
+        bool level_changed;
+        int64_t time_to_min_ms; /* -1: not declining */
+        unsigned n_actions;
+        PlannedAction actions[_ACTION_MAX];
+        bool kill_held_for_host;        /* a kill was due, but a deflate request is pending */
+} Decision;
+
+typedef struct DecideState {
+        Level level;
+        Reason reason;
+        uint64_t level_since_usec;
+
+        bool have_prev;
+        uint64_t prev_usec;
+        int64_t prev_headroom_min_kb;
+        int64_t decline_kb_per_s;       /* smoothed; > 0 while headroom shrinks */
+        uint64_t prev_refault_pages;
+        uint64_t refault_per_s;
+
+        uint64_t last_action_usec[_ACTION_MAX];
+        bool acted[_ACTION_MAX];
+        uint64_t last_local_action_usec;
+        bool any_local_action;
+        uint64_t backoff_shift[_ACTION_MAX];    /* cooldown doubles while an action achieves little */
+
+        bool balloon_pending;
+        uint64_t balloon_id, balloon_sent_usec, balloon_kb;
+        uint64_t next_request_id;
+} DecideState;
+
+void decide_state_init(DecideState *st);
+
+/* Decides for one sample; updates *st (levels, rates, what was planned). */
+void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *ret);
+
+/* What an action achieved: freed_kb below 1/256 of guest RAM counts as
+ * little and doubles that action's cooldown (up to 16x); more resets it. */
+void decide_action_result(DecideState *st, ActionKind kind, uint64_t freed_kb, uint64_t guest_ram_kb);
+
+/* The host's answer to a deflate request (or its failure to answer). */
+void decide_balloon_answer(DecideState *st, uint64_t request_id, bool granted, uint64_t now_usec);

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* policy.ini through libinih, as Debian builds it: the handler gets no line
+ * number (INI_HANDLER_LINENO is off in the distro library), values may
+ * continue on indented lines (INI_ALLOW_MULTILINE) and a line is cut at
+ * INI_MAX_LINE. So before inih runs, one pass over the text records which
+ * line each handler call comes from, and refuses what inih would silently
+ * reinterpret: over-long lines and continuation lines. */
+#include <errno.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+#define INIH_MAX_LINE 200       /* ini.h default, including CR, LF and NUL */
+#define MAX_CALLS 1024
+#define MAX_KEYS 128
+
+typedef struct IniCall {
+        unsigned line;
+        bool continuation;
+} IniCall;
+
+typedef struct IniContext {
+        Policy *p;
+        PolicyErrors *errs;
+        IniCall calls[MAX_CALLS];
+        unsigned n_calls, next_call;
+        unsigned key_line[MAX_KEYS];    /* where each table key was set, 0 if not */
+        unsigned adj_line[2];           /* [protect], [prefer] oom_score_adj */
+} IniContext;
+
+static void error_at(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+
+static void error_at(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
+{
+        va_list ap;
+        PolicyError *e;
+
+        if (errs->n++ >= POLICY_MAX_ERRORS)
+                return;
+        e = &errs->e[errs->n - 1];
+        e->line = line;
+        snprintf(e->section, sizeof(e->section), "%s", section);
+        snprintf(e->key, sizeof(e->key), "%s", key);
+        va_start(ap, fmt);
+        vsnprintf(e->message, sizeof(e->message), fmt, ap);
+        va_end(ap);
+}
+
+static bool is_space(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Mirrors ini_parse_stream()'s decisions line by line. */
+static void map_lines(IniContext *ctx, const char *text)
+{
+        const char *line = text;
+        unsigned lineno = 0;
+        bool have_name = false;
+
+        if ((unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB && (unsigned char)line[2] == 0xBF)
+                line += 3;      /* INI_ALLOW_BOM */
+        while (*line) {
+                const char *nl = strchr(line, '\n'), *end = nl ? nl : line + strlen(line), *s = line, *e = end;
+                size_t len = (size_t)(end - line);
+
+                lineno++;
+                if (len + 2 > INIH_MAX_LINE)
+                        error_at(ctx->errs, lineno, "", "", "line is longer than %d characters", INIH_MAX_LINE - 3);
+                while (s < e && is_space(*s))
+                        s++;
+                while (e > s && is_space(e[-1]))
+                        e--;
+                if (s == e || *s == ';' || *s == '#') {
+                        /* blank or comment */
+                } else if (have_name && s > line) {
+                        error_at(ctx->errs, lineno, "", "",
+                                 "indented line would continue the previous value; start keys in column 1");
+                        if (ctx->n_calls < MAX_CALLS)
+                                ctx->calls[ctx->n_calls++] = (IniCall){ lineno, true };
+                } else if (*s == '[') {
+                        have_name = false;
+                        if (!memchr(s, ']', (size_t)(e - s)))
+                                error_at(ctx->errs, lineno, "", "", "section header without ']'");
+                } else {
+                        const char *eq = s;
+
+                        while (eq < e && *eq != '=' && *eq != ':' && !(*eq == ';' && eq > s && is_space(eq[-1])))
+                                eq++;
+                        if (eq < e && (*eq == '=' || *eq == ':')) {
+                                have_name = true;
+                                if (ctx->n_calls < MAX_CALLS)
+                                        ctx->calls[ctx->n_calls++] = (IniCall){ lineno, false };
+                        } else
+                                error_at(ctx->errs, lineno, "", "", "expected \"key = value\", a [section] or a comment");
+                }
+                line = nl ? nl + 1 : end;
+        }
+}
+
+static int parse_u64(const char *v, uint64_t *ret)
+{
+        char *end;
+
+        if (*v < '0' || *v > '9')
+                return -EINVAL;
+        errno = 0;
+        *ret = strtoull(v, &end, 10);
+        if (errno == ERANGE)
+                return -ERANGE;
+        return *end ? -EINVAL : 0;
+}
+
+/* "12", "12.5", "12.25": hundredths, never through a float (locale-proof). */
+static int parse_centi(const char *v, uint64_t *ret)
+{
+        uint64_t whole = 0, frac = 0;
+        unsigned digits = 0;
+        const char *s = v;
+
+        if (*s < '0' || *s > '9')
+                return -EINVAL;
+        for (; *s >= '0' && *s <= '9'; s++) {
+                if (whole > 1000000)
+                        return -ERANGE;
+                whole = whole * 10 + (uint64_t)(*s - '0');
+        }
+        if (*s == '.') {
+                for (s++; *s >= '0' && *s <= '9' && digits < 3; s++, digits++)
+                        frac = frac * 10 + (uint64_t)(*s - '0');
+                if (digits == 0 || digits > 2)
+                        return -EINVAL;
+                if (digits == 1)
+                        frac *= 10;
+        }
+        if (*s)
+                return -EINVAL;
+        *ret = whole * 100 + frac;
+        return 0;
+}
+
+static int parse_bool(const char *v, bool *ret)
+{
+        static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+
+        for (size_t i = 0; i < 4; i++) {
+                if (strcmp(v, yes[i]) == 0)
+                        return *ret = true, 0;
+                if (strcmp(v, no[i]) == 0)
+                        return *ret = false, 0;
+        }
+        return -EINVAL;
+}
+
+static void set_key(IniContext *ctx, const PolicyKey *k, size_t ki, const char *value, unsigned line)
+{
+        char *field = (char *)ctx->p + k->offset;
+        uint64_t v = 0;
+        int r = 0;
+
+        if (ctx->key_line[ki]) {
+                error_at(ctx->errs, line, k->section, k->name, "set twice (first on line %u)", ctx->key_line[ki]);
+                return;
+        }
+        ctx->key_line[ki] = line;
+        switch (k->type) {
+        case KEY_BOOL:
+                if (parse_bool(value, (bool *)field) < 0)
+                        error_at(ctx->errs, line, k->section, k->name, "expected yes or no, got \"%s\"", value);
+                return;
+        case KEY_PATH:
+                if (value[0] && value[0] != '/')
+                        error_at(ctx->errs, line, k->section, k->name, "expected an absolute path, got \"%s\"", value);
+                else if (strlen(value) >= POLICY_PATH_MAX)
+                        error_at(ctx->errs, line, k->section, k->name, "path longer than %d characters",
+                                 POLICY_PATH_MAX - 1);
+                else
+                        strcpy(field, value);
+                return;
+        case KEY_LEVEL: {
+                Level l = level_from_name(value, strlen(value));
+
+                if (l == _LEVEL_INVALID || (uint64_t)l < k->min || (uint64_t)l > k->max)
+                        error_at(ctx->errs, line, k->section, k->name, "expected one of %s..%s, got \"%s\"",
+                                 level_name((Level)k->min), level_name((Level)k->max), value);
+                else
+                        *(uint64_t *)field = (uint64_t)l;
+                return;
+        }
+        case KEY_CENTI:
+                r = parse_centi(value, &v);
+                if (r < 0 || v < k->min || v > k->max) {
+                        error_at(ctx->errs, line, k->section, k->name,
+                                 "expected a percentage from %" PRIu64 " to %" PRIu64 " with at most two decimals, got \"%s\"",
+                                 k->min / 100, k->max / 100, value);
+                        return;
+                }
+                *(uint64_t *)field = v;
+                return;
+        case KEY_U64:
+        default:
+                r = parse_u64(value, &v);
+                if (r < 0 || v < k->min || v > k->max) {
+                        error_at(ctx->errs, line, k->section, k->name,
+                                 "expected a whole number from %" PRIu64 " to %" PRIu64 ", got \"%s\"", k->min, k->max,
+                                 value);
+                        return;
+                }
+                *(uint64_t *)field = v;
+                return;
+        }
+}
+
+static void add_rule(IniContext *ctx, RuleSet *set, unsigned set_i, const char *section, const char *name,
+                     const char *value, unsigned line)
+{
+        MatchRule *rule;
+        int kind = -1;
+
+        if (strcmp(name, "oom_score_adj") == 0) {
+                char *end;
+                long v;
+
+                if (ctx->adj_line[set_i]) {
+                        error_at(ctx->errs, line, section, name, "set twice (first on line %u)", ctx->adj_line[set_i]);
+                        return;
+                }
+                ctx->adj_line[set_i] = line;
+                errno = 0;
+                v = strtol(value, &end, 10);
+                if (!*value || *end || errno || v < -1000 || v > 1000)
+                        error_at(ctx->errs, line, section, name, "expected a whole number from -1000 to 1000, got \"%s\"",
+                                 value);
+                else
+                        set->oom_score_adj = v;
+                return;
+        }
+        for (int k = 0; k < _MATCH_KIND_MAX; k++)
+                if (strcmp(name, match_kind_names[k]) == 0)
+                        kind = k;
+        if (kind < 0) {
+                error_at(ctx->errs, line, section, name, "unknown key; [%s] takes name, unit, cgroup and oom_score_adj",
+                         section);
+                return;
+        }
+        if (!*value || strlen(value) >= POLICY_MATCH_MAX) {
+                error_at(ctx->errs, line, section, name, "expected 1 to %d characters", POLICY_MATCH_MAX - 1);
+                return;
+        }
+        if (kind == MATCH_NAME && strlen(value) > 15) {
+                error_at(ctx->errs, line, section, name,
+                         "\"%s\" is longer than 15 characters: the kernel keeps only the first 15 of a process name",
+                         value);
+                return;
+        }
+        if (kind == MATCH_CGROUP && value[0] != '/') {
+                error_at(ctx->errs, line, section, name, "expected a cgroup path starting with /, got \"%s\"", value);
+                return;
+        }
+        if (set->n_rules >= POLICY_MAX_RULES) {
+                error_at(ctx->errs, line, section, name, "more than %d rules", POLICY_MAX_RULES);
+                return;
+        }
+        rule = &set->rules[set->n_rules++];
+        rule->kind = (MatchKind)kind;
+        strcpy(rule->value, value);
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+        IniContext *ctx = user;
+        IniCall call = ctx->next_call < ctx->n_calls ? ctx->calls[ctx->next_call] : (IniCall){ 0, false };
+        bool section_known = false;
+
+        ctx->next_call++;
+        if (call.continuation)
+                return 1;       /* already reported by map_lines() */
+        if (strcmp(section, "protect") == 0) {
+                add_rule(ctx, &ctx->p->protect, 0, section, name, value, call.line);
+                return 1;
+        }
+        if (strcmp(section, "prefer") == 0) {
+                add_rule(ctx, &ctx->p->prefer, 1, section, name, value, call.line);
+                return 1;
+        }
+        if (strcmp(section, "pressure") == 0 && strcmp(name, "cgroup") == 0) {
+                Policy *p = ctx->p;
+
+                if (value[0] != '/' || strlen(value) >= sizeof(p->pressure_cgroups[0]))
+                        error_at(ctx->errs, call.line, section, name, "expected an absolute cgroup directory, got \"%s\"",
+                                 value);
+                else if (p->n_pressure_cgroups >= POLICY_MAX_CGROUPS)
+                        error_at(ctx->errs, call.line, section, name, "more than %d cgroups", POLICY_MAX_CGROUPS);
+                else
+                        strcpy(p->pressure_cgroups[p->n_pressure_cgroups++], value);
+                return 1;
+        }
+        for (size_t i = 0; i < policy_n_keys; i++) {
+                const PolicyKey *k = &policy_keys[i];
+
+                if (strcmp(section, k->section) != 0)
+                        continue;
+                section_known = true;
+                if (strcmp(name, k->name) == 0) {
+                        set_key(ctx, k, i, value, call.line);
+                        return 1;
+                }
+        }
+        if (!*section)
+                error_at(ctx->errs, call.line, section, name, "key before the first [section]");
+        else if (section_known)
+                error_at(ctx->errs, call.line, section, name, "unknown key in [%s]", section);
+        else
+                error_at(ctx->errs, call.line, section, name, "unknown section [%s]", section);
+        return 1;
+}
+
+int policy_parse(const char *text, Policy *ret, PolicyErrors *errs)
+{
+        IniContext *ctx;
+        int r;
+
+        if (policy_n_keys > MAX_KEYS)
+                return -E2BIG;  /* raise MAX_KEYS with policy-keys.def */
+        ctx = calloc(1, sizeof(*ctx));
+        if (!ctx)
+                return -ENOMEM;
+        memset(errs, 0, sizeof(*errs));
+        policy_init_defaults(ret);
+        ctx->p = ret;
+        ctx->errs = errs;
+        map_lines(ctx, text);
+        if (errs->n == 0) {
+                r = ini_parse_string(text, handler, ctx);
+                if (r > 0 && errs->n == 0)
+                        error_at(errs, (unsigned)r, "", "", "not understood");
+                else if (r < 0)
+                        error_at(errs, 0, "", "", "out of memory");
+        }
+        free(ctx);
+        if (errs->n == 0)
+                policy_validate(ret, errs);
+        return errs->n ? -EINVAL : 0;
+}

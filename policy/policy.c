@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "policy.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DEF_U64(v) .def_u64 = (v)
+#define DEF_CENTI(v) .def_u64 = (v)
+#define DEF_LEVEL(v) .def_u64 = (v)
+#define DEF_BOOL(v) .def_u64 = (v)
+#define DEF_PATH(v) .def_str = (v)
+
+const PolicyKey policy_keys[] = {
+#define KEY(sec, nm, ty, field, def, lo, hi, hlp)                                                 \
+        { .section = #sec, .name = #nm, .type = KEY_##ty, .offset = offsetof(Policy, field), DEF_##ty(def), \
+          .min = (lo), .max = (hi), .help = (hlp) },
+#include "policy-keys.def"
+#undef KEY
+};
+const size_t policy_n_keys = sizeof(policy_keys) / sizeof(policy_keys[0]);
+
+const char *const match_kind_names[_MATCH_KIND_MAX] = {
+        [MATCH_NAME] = "name",
+        [MATCH_UNIT] = "unit",
+        [MATCH_CGROUP] = "cgroup",
+};
+
+static const char *const level_names[_LEVEL_MAX] = {
+        [LEVEL_NORMAL] = "normal",
+        [LEVEL_WARN] = "warn",
+        [LEVEL_ACT] = "act",
+        [LEVEL_CRITICAL] = "critical",
+};
+
+const char *level_name(Level l)
+{
+        return l >= 0 && l < _LEVEL_MAX ? level_names[l] : "?";
+}
+
+Level level_from_name(const char *s, size_t len)
+{
+        for (int l = 0; l < _LEVEL_MAX; l++)
+                if (strlen(level_names[l]) == len && memcmp(s, level_names[l], len) == 0)
+                        return (Level)l;
+        return _LEVEL_INVALID;
+}
+
+void policy_init_defaults(Policy *p)
+{
+        memset(p, 0, sizeof(*p));
+        for (size_t i = 0; i < policy_n_keys; i++) {
+                const PolicyKey *k = &policy_keys[i];
+                char *field = (char *)p + k->offset;
+
+                switch (k->type) {
+                case KEY_BOOL:
+                        *(bool *)field = k->def_u64 != 0;
+                        break;
+                case KEY_PATH:
+                        snprintf(field, POLICY_PATH_MAX, "%s", k->def_str);
+                        break;
+                case KEY_U64:
+                case KEY_CENTI:
+                case KEY_LEVEL:
+                default:
+                        *(uint64_t *)field = k->def_u64;
+                        break;
+                }
+        }
+        /* oom_score_adj ranges -1000..1000; -1000 would exempt a process
+         * completely, which a policy should ask for explicitly. */
+        p->protect.oom_score_adj = -900;
+        p->prefer.oom_score_adj = 500;
+}
+
+void policy_key_format(const Policy *p, const PolicyKey *k, char *buf, size_t size)
+{
+        const char *field = (const char *)p + k->offset;
+        uint64_t v;
+
+        switch (k->type) {
+        case KEY_BOOL:
+                snprintf(buf, size, "%s", *(const bool *)field ? "yes" : "no");
+                return;
+        case KEY_PATH:
+                snprintf(buf, size, "%s", field);
+                return;
+        case KEY_LEVEL:
+                snprintf(buf, size, "%s", level_name((Level)*(const uint64_t *)field));
+                return;
+        case KEY_CENTI:
+                v = *(const uint64_t *)field;
+                if (v % 100)
+                        snprintf(buf, size, "%" PRIu64 ".%02" PRIu64, v / 100, v % 100);
+                else
+                        snprintf(buf, size, "%" PRIu64, v / 100);
+                return;
+        case KEY_U64:
+        default:
+                snprintf(buf, size, "%" PRIu64, *(const uint64_t *)field);
+                return;
+        }
+}
+
+static void add_error(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+
+static void add_error(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
+{
+        PolicyError *e;
+        va_list ap;
+
+        if (errs->n++ >= POLICY_MAX_ERRORS)
+                return;
+        e = &errs->e[errs->n - 1];
+        e->line = line;
+        snprintf(e->section, sizeof(e->section), "%s", section ? section : "");
+        snprintf(e->key, sizeof(e->key), "%s", key ? key : "");
+        va_start(ap, fmt);
+        vsnprintf(e->message, sizeof(e->message), fmt, ap);
+        va_end(ap);
+}
+
+/* Both thresholds set and not ordered as the ladder needs. */
+static void need_order(PolicyErrors *errs, const char *sec, const char *key_lo, uint64_t lo, const char *key_hi,
+                       uint64_t hi, const char *why)
+{
+        if (lo && hi && lo >= hi)
+                add_error(errs, 0, sec, key_lo, "must be below %s (%" PRIu64 " >= %" PRIu64 "): %s", key_hi, lo, hi,
+                          why);
+}
+
+int policy_validate(const Policy *p, PolicyErrors *errs)
+{
+        unsigned before = errs->n;
+
+        need_order(errs, "levels", "critical_headroom_min_kb", p->critical_headroom_min_kb, "act_headroom_min_kb",
+                   p->act_headroom_min_kb, "critical must be stricter than act");
+        need_order(errs, "levels", "act_psi_full_avg10", p->act_psi_full_avg10, "critical_psi_full_avg10",
+                   p->critical_psi_full_avg10, "critical must be stricter than act");
+        need_order(errs, "levels", "act_time_to_min_s", p->act_time_to_min_s, "warn_time_to_min_s",
+                   p->warn_time_to_min_s, "act must be stricter than warn");
+        if (p->fast_poll_ms > p->slow_poll_ms)
+                add_error(errs, 0, "pressure", "fast_poll_ms", "must not exceed slow_poll_ms (%" PRIu64 " > %" PRIu64 ")",
+                          p->fast_poll_ms, p->slow_poll_ms);
+        if (p->psi_some_stall_ms > p->psi_window_ms || p->psi_full_stall_ms > p->psi_window_ms)
+                add_error(errs, 0, "pressure", p->psi_some_stall_ms > p->psi_window_ms ? "psi_some_stall_ms" :
+                                                                                        "psi_full_stall_ms",
+                          "the stall must fit in psi_window_ms (%" PRIu64 " ms): psi_trigger_create() refuses it",
+                          p->psi_window_ms);
+        if (p->agent_socket[0] && p->agent_socket[0] != '/')
+                add_error(errs, 0, "balloon", "agent_socket", "must be an absolute path or empty");
+        if (p->protect.oom_score_adj >= p->prefer.oom_score_adj)
+                add_error(errs, 0, "protect", "oom_score_adj",
+                          "must be below [prefer] oom_score_adj (%" PRId64 " >= %" PRId64 ")", p->protect.oom_score_adj,
+                          p->prefer.oom_score_adj);
+        if (p->kill.enabled && p->kill.level < p->balloon.level && p->balloon.enabled)
+                add_error(errs, 0, "kill", "level", "must not be below [balloon] level: ask the host before killing");
+        return errs->n > before ? -EINVAL : 0;
+}
