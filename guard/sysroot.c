@@ -159,3 +159,31 @@ int sysroot_open_dir(SysRoot *r, const char *relpath)
 
         return fd < 0 ? -errno : fd;
 }
+
+int sysroot_write_path(SysRoot *r, const char *relpath, const char *data, size_t len)
+{
+        int fd = openat(r->dirfd, relpath, O_WRONLY | O_CLOEXEC | O_NOCTTY), ret = 0;
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        n = write(fd, data, len);
+        if (n < 0)
+                ret = -errno;
+        else if ((size_t)n != len)
+                ret = -EIO;
+        close(fd);
+        return ret;
+}
+
+int sysroot_open_rw(SysRoot *r, const char *relpath)
+{
+        int fd = openat(r->dirfd, relpath, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+        return fd < 0 ? -errno : fd;
+}
+
+bool sysroot_is_live(const SysRoot *r)
+{
+        return strcmp(r->path, "/") == 0;
+}

@@ -7,6 +7,7 @@
  * buffer owned by the root: steady-state reads neither open nor allocate
  * (the buffer grows only if a file outgrows every earlier read of it). */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum SysFile {
@@ -45,5 +46,15 @@ const char *sysfile_path(SysFile f);
 int sysroot_read(SysRoot *r, SysFile f, const char **ret_buf, size_t *ret_len);
 /* The same for any path relative to the root, without caching the fd. */
 int sysroot_read_path(SysRoot *r, const char *relpath, const char **ret_buf, size_t *ret_len);
+/* Writes data to an existing file under the root (no O_CREAT: a missing
+ * kernel file is an error, and fixture trees are never grown by accident).
+ * Returns 0 or a negative errno. */
+int sysroot_write_path(SysRoot *r, const char *relpath, const char *data, size_t len);
+/* Opens a file under the root for reading and writing, for PSI triggers;
+ * the caller owns the fd. */
+int sysroot_open_rw(SysRoot *r, const char *relpath);
+/* Whether the root is the live system: "/" itself, where procfs is real. */
+bool sysroot_is_live(const SysRoot *r);
+
 /* A directory under the root, for listing; returns an fd the caller closes. */
 int sysroot_open_dir(SysRoot *r, const char *relpath);

@@ -76,6 +76,28 @@ void policy_init_defaults(Policy *p)
         p->prefer.oom_score_adj = 500;
 }
 
+void policy_init_shipped(Policy *p)
+{
+        /* Remote access, the logs that explain what happened, and the
+         * host's agent: losing any of them turns an incident into an outage. */
+        static const struct {
+                MatchKind kind;
+                const char *value;
+        } shipped[] = {
+                { MATCH_NAME, "sshd" },
+                { MATCH_NAME, "systemd-journal" },      /* comm of systemd-journald, cut at 15 */
+                { MATCH_NAME, "qemu-ga" },
+                { MATCH_UNIT, "oomguard-agent.service" },
+        };
+
+        policy_init_defaults(p);
+        for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+                p->protect.rules[i].kind = shipped[i].kind;
+                snprintf(p->protect.rules[i].value, POLICY_MATCH_MAX, "%s", shipped[i].value);
+        }
+        p->protect.n_rules = sizeof(shipped) / sizeof(shipped[0]);
+}
+
 void policy_key_format(const Policy *p, const PolicyKey *k, char *buf, size_t size)
 {
         const char *field = (const char *)p + k->offset;

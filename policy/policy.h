@@ -116,6 +116,10 @@ typedef struct PolicyErrors {
 
 void policy_init_defaults(Policy *p);
 
+/* The defaults plus the [protect] rules oomguard ships in
+ * /etc/oomguard/policy.ini: what a guest needs to stay reachable. */
+void policy_init_shipped(Policy *p);
+
 /* Parses INI text (NUL-terminated) over the defaults. Every problem is
  * collected with its line, section and key; returns 0, or -EINVAL with
  * errs->n > 0, in which case *ret must not be used. */

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "act.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proc-parse.h"
+#include "steer.h"
+#include "victim.h"
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal 424
+#endif
+#ifndef __NR_process_mrelease
+#define __NR_process_mrelease 448
+#endif
+
+#define KILL_CANDIDATES_MAX 4096
+
+int act_drop_caches(SysRoot *root, ActResult *ret)
+{
+        memset(ret, 0, sizeof(*ret));
+        ret->error = sysroot_write_path(root, "proc/sys/vm/drop_caches", "1\n", 2);
+        snprintf(ret->detail, sizeof(ret->detail), "wrote 1 to /proc/sys/vm/drop_caches%s%s",
+                 ret->error ? ": " : "", ret->error ? strerror(-ret->error) : "");
+        return ret->error;
+}
+
+int act_compact(SysRoot *root, uint64_t nodes, ActResult *ret)
+{
+        unsigned done = 0;
+
+        memset(ret, 0, sizeof(*ret));
+        for (int n = 0; n < 64 && nodes; n++) {
+                char path[64];
+
+                if (!(nodes & (UINT64_C(1) << n)))
+                        continue;
+                snprintf(path, sizeof(path), "sys/devices/system/node/node%d/compact", n);
+                if (sysroot_write_path(root, path, "1\n", 2) < 0) {
+                        nodes = 0;      /* no per-node file (non-NUMA build): do all */
+                        break;
+                }
+                done++;
+        }
+        if (nodes == 0) {
+                ret->error = sysroot_write_path(root, "proc/sys/vm/compact_memory", "1\n", 2);
+                snprintf(ret->detail, sizeof(ret->detail), "wrote 1 to /proc/sys/vm/compact_memory%s%s",
+                         ret->error ? ": " : "", ret->error ? strerror(-ret->error) : "");
+        } else
+                snprintf(ret->detail, sizeof(ret->detail), "compacted %u node%s", done, done == 1 ? "" : "s");
+        return ret->error;
+}
+
+static int read_int_file(SysRoot *root, const char *path, int *v)
+{
+        const char *buf;
+        size_t len;
+        int r = sysroot_read_path(root, path, &buf, &len);
+
+        return r < 0 ? r : parse_oom_score_adj(buf, len, v) == 0 ? 0 : -EINVAL;
+}
+
+typedef struct Candidates {
+        size_t n;
+        VictimCandidate c[KILL_CANDIDATES_MAX];
+        uint64_t starttime[KILL_CANDIDATES_MAX];
+        char comm[KILL_CANDIDATES_MAX][PROC_COMM_MAX];
+} Candidates;
+
+static void collect(SysRoot *root, const Policy *p, int self, Candidates *cs)
+{
+        struct dirent *de;
+        DIR *d;
+        int fd = sysroot_open_dir(root, "proc");
+
+        cs->n = 0;
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        while ((de = readdir(d)) && cs->n < KILL_CANDIDATES_MAX) {
+                char path[64], cgroup[PROC_CGROUP_MAX];
+                VictimCandidate *c = &cs->c[cs->n];
+                const char *buf;
+                size_t len;
+                ProcStat ps;
+                char *end;
+                long pid = strtol(de->d_name, &end, 10);
+                int adj;
+
+                if (*end || pid <= 1 || pid > INT32_MAX || pid == self)
+                        continue;
+                snprintf(path, sizeof(path), "proc/%ld/stat", pid);
+                if (sysroot_read_path(root, path, &buf, &len) < 0 || parse_proc_stat(buf, len, &ps) < 0 ||
+                    (ps.flags & PROC_PF_KTHREAD) || ps.state == 'Z')
+                        continue;
+                snprintf(path, sizeof(path), "proc/%ld/cgroup", pid);
+                if (sysroot_read_path(root, path, &buf, &len) < 0 || parse_proc_cgroup(buf, len, cgroup, sizeof(cgroup)) < 0)
+                        cgroup[0] = '\0';
+                *c = (VictimCandidate){ .pid = (int)pid, .rss_kb = ps.rss_pages * 4 };
+                if (steer_target(p, ps.comm, cgroup[0] ? cgroup : NULL, &adj, &c->protected_))
+                        c->preferred = !c->protected_;
+                snprintf(path, sizeof(path), "proc/%ld/oom_score_adj", pid);
+                if (read_int_file(root, path, &c->oom_score_adj) < 0)
+                        continue;
+                snprintf(path, sizeof(path), "proc/%ld/oom_score", pid);
+                if (sysroot_read_path(root, path, &buf, &len) < 0)
+                        continue;
+                {
+                        const char *q = buf;
+                        uint64_t score;
+
+                        if (take_u64(&q, buf + len, 2000, &score) < 0)
+                                continue;
+                        c->oom_score = (int)score;
+                }
+                cs->starttime[cs->n] = ps.starttime;
+                memcpy(cs->comm[cs->n], ps.comm, PROC_COMM_MAX);
+                cs->n++;
+        }
+        closedir(d);
+}
+
+int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret)
+{
+        static const char refused[] = "killing is only done on the live system";
+        Candidates *cs;
+        ProcStat ps;
+        char path[64];
+        const char *buf;
+        size_t len;
+        int i, pidfd;
+
+        memset(ret, 0, sizeof(*ret));
+        if (!sysroot_is_live(root)) {
+                snprintf(ret->detail, sizeof(ret->detail), "%s", refused);
+                return ret->error = -EPERM;
+        }
+        /* Preallocated by nobody: a kill is rare, and a failed allocation
+         * here only means the kernel's own killer (which we steered) acts. */
+        cs = malloc(sizeof(*cs));
+        if (!cs)
+                return ret->error = -ENOMEM;
+        collect(root, p, self, cs);
+        i = victim_pick(cs->c, cs->n);
+        if (i < 0) {
+                snprintf(ret->detail, sizeof(ret->detail), "no process may be killed");
+                free(cs);
+                return ret->error = -ESRCH;
+        }
+        ret->victim_pid = cs->c[i].pid;
+        pidfd = (int)syscall(__NR_pidfd_open, cs->c[i].pid, 0);
+        if (pidfd < 0) {
+                ret->error = -errno;
+                goto out;
+        }
+        /* The pidfd pins the process; if the pid was reused between the
+         * scan and pidfd_open(), the start time gives it away. */
+        snprintf(path, sizeof(path), "proc/%d/stat", cs->c[i].pid);
+        if (sysroot_read_path(root, path, &buf, &len) < 0 || parse_proc_stat(buf, len, &ps) < 0 ||
+            ps.starttime != cs->starttime[i]) {
+                ret->error = -ESRCH;
+                close(pidfd);
+                goto out;
+        }
+        if (syscall(__NR_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+                ret->error = -errno;
+        else if (syscall(__NR_process_mrelease, pidfd, 0) < 0 && errno != ENOSYS)
+                /* EINVAL if it is not yet dying, ESRCH if already gone: the
+                 * SIGKILL stands either way. */
+                ret->error = 0;
+        close(pidfd);
+out:
+        snprintf(ret->detail, sizeof(ret->detail), "%s %d (%s, oom_score %d, rss %llu kB)%s%s",
+                 ret->error ? "could not kill" : "killed", cs->c[i].pid, cs->comm[i], cs->c[i].oom_score,
+                 (unsigned long long)cs->c[i].rss_kb, ret->error ? ": " : "", ret->error ? strerror(-ret->error) : "");
+        free(cs);
+        return ret->error;
+}

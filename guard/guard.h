@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The daemon: one Guard owns the event loop and everything it watches. Each
+ * wake-up runs sample -> model -> decide -> act -> report, in that order. */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct GuardOptions {
+        const char *root;               /* "/" or a fixture tree */
+        const char *policy_path;
+        bool policy_required;           /* given with --policy: a missing file is an error */
+        bool dry_run;                   /* decide and log, change nothing */
+        bool lines_to_stderr;           /* also print each record's MESSAGE */
+} GuardOptions;
+
+typedef struct Guard Guard;
+
+/* Reads the policy and the first sample; returns 0 or a negative errno
+ * after printing why (file and line for a policy that does not validate). */
+int guard_new(const GuardOptions *opt, Guard **ret);
+Guard *guard_free(Guard *g);
+
+/* Runs until SIGTERM/SIGINT; restores every oom_score_adj it changed. */
+int guard_run(Guard *g);
+
+/* --once: one sample, one decision from a fresh state, printed with its
+ * explanation to f; nothing is changed. */
+int guard_once(Guard *g, FILE *f);
+
+/* Reads and validates a policy file; on failure prints every error as
+ * "FILE:LINE: [section] key: message" to err. */
+int guard_load_policy(const char *path, bool required, void *policy_out, FILE *err);

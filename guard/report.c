@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
+
+#include "zonelist.h"
+
+#define MAX_FIELDS 24
+#define FIELD_MAX 512
+
+typedef struct Fields {
+        unsigned n;
+        char text[MAX_FIELDS][FIELD_MAX];
+        struct iovec iov[MAX_FIELDS];
+} Fields;
+
+static void field(Fields *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void field(Fields *f, const char *fmt, ...)
+{
+        va_list ap;
+        int n;
+
+        if (f->n >= MAX_FIELDS)
+                return;
+        va_start(ap, fmt);
+        n = vsnprintf(f->text[f->n], FIELD_MAX, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        f->iov[f->n].iov_base = f->text[f->n];
+        f->iov[f->n].iov_len = (size_t)n < FIELD_MAX ? (size_t)n : FIELD_MAX - 1;
+        f->n++;
+}
+
+/* kB as "43.2 MiB" */
+static const char *mib(char *buf, size_t size, int64_t kb)
+{
+        uint64_t mag = kb < 0 ? (uint64_t)-kb : (uint64_t)kb, tenths = (mag * 10 + 512) / 1024;
+
+        snprintf(buf, size, "%s%" PRIu64 ".%" PRIu64, kb < 0 ? "-" : "", tenths / 10, tenths % 10);
+        return buf;
+}
+
+static const ZoneSample *named_zone(const Sample *s, const Pressure *in)
+{
+        const NodeSample *n = in->has_zone ? sample_node(s, in->zone_node) : NULL;
+
+        return n && in->zone_pos < n->n_zones ? &n->zones[in->zone_pos] : NULL;
+}
+
+static uint64_t zone_reserve_kb(const Sample *s, const ZoneSample *z)
+{
+        int hz = request_highest_zoneidx(s, REQ_KIND_MOVABLE);
+
+        return hz >= 0 && (unsigned)hz < z->n_protection ? z->protection[hz] * s->page_size_kb : 0;
+}
+
+void report_format_state(char *buf, size_t size, const Sample *s, const Pressure *in)
+{
+        const ZoneSample *z = named_zone(s, in);
+        char a[32], b[32], c[32], d[32], e[32];
+        size_t used = 0;
+        int n;
+
+#define APPEND(...)                                                                        \
+        do {                                                                               \
+                n = snprintf(buf + used, size > used ? size - used : 0, __VA_ARGS__);      \
+                if (n > 0)                                                                 \
+                        used += (size_t)n < size - used ? (size_t)n : size - used - 1;     \
+        } while (0)
+
+        buf[0] = '\0';
+        if (z) {
+                uint64_t kb = s->page_size_kb, reserve = zone_reserve_kb(s, z);
+                int64_t over = (int64_t)(z->free_pages * kb) - (int64_t)(z->min_pages * kb + reserve);
+
+                APPEND("node %d %s: free %s MiB is %s MiB %s min %s MiB", in->zone_node, z->name,
+                       mib(a, sizeof(a), (int64_t)(z->free_pages * kb)), mib(b, sizeof(b), over < 0 ? -over : over),
+                       over > 0 ? "above" : "below", mib(c, sizeof(c), (int64_t)(z->min_pages * kb)));
+                APPEND(reserve ? " + reserve %s MiB" : "%s", reserve ? mib(e, sizeof(e), (int64_t)reserve) : "");
+                APPEND(" (low %s, high %s)", mib(d, sizeof(d), (int64_t)(z->low_pages * kb)),
+                       mib(e, sizeof(e), (int64_t)(z->high_pages * kb)));
+                if (z->kind != ZONE_KIND_NORMAL) {
+                        bool normal_there = false;
+                        const NodeSample *node = sample_node(s, in->zone_node);
+
+                        for (unsigned j = 0; node && j < node->n_zones; j++)
+                                normal_there |= node->zones[j].kind == ZONE_KIND_NORMAL && node->zones[j].managed_pages;
+                        if (!normal_there)
+                                APPEND("; Normal absent");
+                }
+        }
+        APPEND("%sheadroom above min %s MiB, above low %s MiB", used ? "; " : "", mib(a, sizeof(a), in->headroom_min_kb),
+               mib(b, sizeof(b), in->headroom_low_kb));
+        if (in->psi_present)
+                APPEND("; PSI some %u.%02u%%, full %u.%02u%%", in->psi_some_avg10 / 100, in->psi_some_avg10 % 100,
+                       in->psi_full_avg10 / 100, in->psi_full_avg10 % 100);
+        if (!in->order_ok_low)
+                APPEND("; no zone serves order %u at low", in->order);
+        if (in->balloon_kb)
+                APPEND("; balloon holds %s MiB", mib(a, sizeof(a), (int64_t)in->balloon_kb));
+#undef APPEND
+}
+
+static void common_fields(Fields *f, const Sample *s, const Pressure *in, const Decision *d)
+{
+        const ZoneSample *z = named_zone(s, in);
+
+        field(f, "LEVEL=%s", level_name(d->level));
+        field(f, "PREVIOUS_LEVEL=%s", level_name(d->previous));
+        field(f, "REASON=%s", reason_name(d->reason));
+        if (z) {
+                uint64_t kb = s->page_size_kb;
+
+                field(f, "NODE=%d", in->zone_node);
+                field(f, "ZONE=%s", z->name);
+                field(f, "FREE_KB=%" PRIu64, z->free_pages * kb);
+                field(f, "MIN_KB=%" PRIu64, z->min_pages * kb);
+                field(f, "LOW_KB=%" PRIu64, z->low_pages * kb);
+                field(f, "HIGH_KB=%" PRIu64, z->high_pages * kb);
+                field(f, "RESERVE_KB=%" PRIu64, zone_reserve_kb(s, z));
+        }
+        field(f, "HEADROOM_MIN_KB=%" PRId64, in->headroom_min_kb);
+        field(f, "HEADROOM_LOW_KB=%" PRId64, in->headroom_low_kb);
+        field(f, "ORDER=%u", in->order);
+        field(f, "ORDER_OK=%s", in->order_ok_low ? "yes" : "no");
+        if (in->psi_present) {
+                field(f, "PSI_SOME_AVG10=%u.%02u", in->psi_some_avg10 / 100, in->psi_some_avg10 % 100);
+                field(f, "PSI_FULL_AVG10=%u.%02u", in->psi_full_avg10 / 100, in->psi_full_avg10 % 100);
+        }
+        field(f, "BALLOON_KB=%" PRIu64, in->balloon_kb);
+        if (d->time_to_min_ms >= 0)
+                field(f, "TIME_TO_MIN_MS=%" PRId64, d->time_to_min_ms);
+}
+
+static void emit(const ReportSink *sink, Fields *f, const char *message)
+{
+        if (sink->journal)
+                (void)sd_journal_sendv(f->iov, (int)f->n);
+        if (sink->lines) {
+                fprintf(sink->lines, "%s\n", message);
+                fflush(sink->lines);
+        }
+}
+
+void report_level(const ReportSink *sink, const Sample *s, const Pressure *in, const Decision *d)
+{
+        Fields f = { 0 };
+        char state[FIELD_MAX - 64];
+
+        report_format_state(state, sizeof(state), s, in);
+        field(&f, "MESSAGE=level %s (was %s, %s): %s", level_name(d->level), level_name(d->previous),
+              reason_name(d->reason), state);
+        field(&f, "MESSAGE_ID=" OOMGUARD_MESSAGE_LEVEL);
+        field(&f, "PRIORITY=%d", d->level >= LEVEL_ACT ? 4 : d->level == LEVEL_WARN ? 5 : 6);
+        common_fields(&f, s, in, d);
+        emit(sink, &f, f.text[0] + strlen("MESSAGE="));
+}
+
+void report_action(const ReportSink *sink, const Sample *s, const Pressure *in, const Decision *d,
+                   const PlannedAction *a, const ActionOutcome *o)
+{
+        Fields f = { 0 };
+        char state[FIELD_MAX - 160], what[160], x[32];
+
+        report_format_state(state, sizeof(state), s, in);
+        switch (a->kind) {
+        case ACTION_BALLOON:
+                snprintf(what, sizeof(what), "asking the host for %s MiB (request %" PRIu64 ")",
+                         mib(x, sizeof(x), (int64_t)a->amount_kb), a->request_id);
+                break;
+        case ACTION_COMPACT:
+                snprintf(what, sizeof(what), "compacting: order %u blocks are gone but order-0 memory is not", in->order);
+                break;
+        case ACTION_DROP_CACHES:
+                snprintf(what, sizeof(what), "dropping clean page cache");
+                break;
+        case ACTION_KILL:
+        case _ACTION_MAX:
+        default:
+                snprintf(what, sizeof(what), "killing the best victim");
+                break;
+        }
+        field(&f, "MESSAGE=%s: %s; %s: %s%s%s", level_name(d->level), state, what, o->result, o->detail ? ", " : "",
+              o->detail ? o->detail : "");
+        field(&f, "MESSAGE_ID=" OOMGUARD_MESSAGE_ACTION);
+        field(&f, "PRIORITY=%d", a->kind == ACTION_KILL ? 3 : 5);
+        field(&f, "ACTION=%s", action_name(a->kind));
+        field(&f, "RESULT=%s", o->result);
+        field(&f, "FREED_KB=%" PRId64, o->freed_kb);
+        field(&f, "LATENCY_USEC=%" PRIu64, o->latency_usec);
+        if (a->kind == ACTION_BALLOON) {
+                field(&f, "REQUEST_ID=%" PRIu64, a->request_id);
+                field(&f, "REQUEST_KB=%" PRIu64, a->amount_kb);
+        }
+        common_fields(&f, s, in, d);
+        emit(sink, &f, f.text[0] + strlen("MESSAGE="));
+}
