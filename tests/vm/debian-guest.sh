@@ -15,7 +15,8 @@
 # The last line on stdout ends with "1 passed, 0 failed" or "0 passed, 1 failed".
 #
 # Needs root. The first run debootstraps the rootfs (~80 s) into
-# tests/vm/cache/ (git-ignored); later runs reuse it.
+# tests/vm/cache/ (git-ignored); later runs reuse it. VM_KEEP_WORK=1 keeps
+# the work dir (disk image, console log, the guest's results) for a look.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +34,9 @@ cleanup() {
 	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
 	# $VM_QEMU is the `timeout` process, which passes the TERM on to QEMU.
 	[ -z "$VM_QEMU" ] || kill "$VM_QEMU" 2>/dev/null || true
-	[ -z "$work" ] || rm -rf --one-file-system "$work"
+	if [ -n "$work" ]; then
+		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
+	fi
 	# Any early exit (vm_die, set -e, a signal) still ends with the line CI reads.
 	[ -n "$result" ] || [ $rc -eq 0 ] || echo "debian-guest: FAIL (aborted, exit $rc): 0 passed, 1 failed"
 }
@@ -42,7 +45,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-[ $# -eq 0 ] || { sed -n '2,18s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -eq 0 ] || { sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 vm_debian_need_packages
 
@@ -153,7 +156,7 @@ if [ $py_rc -ne 0 ]; then
 	while read -r line; do fail "$line"; done <<<"$py_out"
 fi
 
-startup=$(head -n 1 "$h/startup" 2>/dev/null | sed 's/^Startup finished in //')
+startup=$(head -n 1 "$h/startup" 2>/dev/null | sed 's/^Startup finished in //; s/ *$//')
 times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s; guest startup $startup"
 result=reported
 if [ ${#failures[@]} -ne 0 ]; then

@@ -189,7 +189,8 @@ vm_debian_disk() {
 		vm_log "warning: $extra has no executable usr/local/bin/oomguard-test; the guest will only report that"
 
 	rm -f "$out"
-	mkfs.ext4 -q -F -L oomguard-root -d "$stage" "$out" "${VM_DEBIAN_DISK_SIZE:-2G}" ||
+	# -q still prints "Creating regular file OUT" on stdout.
+	mkfs.ext4 -q -F -L oomguard-root -d "$stage" "$out" "${VM_DEBIAN_DISK_SIZE:-2G}" > /dev/null ||
 		vm_die "mkfs.ext4 -d $stage $out failed"
 	rm -rf --one-file-system "$stage"
 }

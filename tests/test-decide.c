@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The decision over sequences of inputs and a fake clock: escalation,
+ * hysteresis and hold, time-to-min, the host request and what it holds back,
+ * the post-action delay, the ladder's conditions, and backoff. */
+#include "helpers.h"
+
+#include <string.h>
+
+#include "decide.h"
+
+#define MS UINT64_C(1000)
+#define SEC UINT64_C(1000000)
+#define MIB INT64_C(1024)
+
+typedef struct Run {
+        Policy p;
+        DecideState st;
+        Decision d;
+        Pressure in;
+} Run;
+
+static void run_init(Run *r)
+{
+        memset(r, 0, sizeof(*r));
+        policy_init_defaults(&r->p);
+        decide_state_init(&r->st);
+        /* a comfortable guest: 1 GiB RAM, 600 MiB above min */
+        r->in.headroom_min_kb = r->in.headroom_low_kb = r->in.headroom_high_kb = 600 * MIB;
+        r->in.order = 3;
+        r->in.order_ok_low = true;
+        r->in.guest_ram_kb = 1024 * 1024;
+        r->in.now_usec = 1000 * SEC;
+}
+
+static void step(Run *r, uint64_t at_usec, int64_t headroom_min_mib)
+{
+        r->in.now_usec = at_usec;
+        r->in.headroom_min_kb = headroom_min_mib * MIB;
+        r->in.headroom_low_kb = headroom_min_mib * MIB - 10 * MIB;
+        r->in.headroom_high_kb = headroom_min_mib * MIB - 20 * MIB;
+        decide(&r->p, &r->in, &r->st, &r->d);
+}
+
+static bool planned(const Decision *d, ActionKind k)
+{
+        for (unsigned i = 0; i < d->n_actions; i++)
+                if (d->actions[i].kind == k)
+                        return true;
+        return false;
+}
+
+static void escalates_at_once(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        step(&r, 1000 * SEC, 600);
+        assert_int_equal(r.d.level, LEVEL_NORMAL);
+        assert_int_equal(r.d.n_actions, 0);
+        /* slowly (4.7 MiB/s: a minute from min), so headroom decides */
+        step(&r, 1100 * SEC, 130);      /* low headroom 120 MiB <= 128 MiB */
+        assert_int_equal(r.d.level, LEVEL_WARN);
+        assert_int_equal(r.d.reason, REASON_HEADROOM_LOW);
+        assert_true(r.d.level_changed);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        step(&r, 1100 * SEC + 100 * MS, 60);
+        assert_int_equal(r.d.level, LEVEL_ACT);
+        assert_int_equal(r.d.reason, REASON_HEADROOM_MIN);
+        step(&r, 1100 * SEC + 200 * MS, 10);
+        assert_int_equal(r.d.level, LEVEL_CRITICAL);
+}
+
+static void hysteresis_and_hold(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;    /* headroom only */
+        step(&r, 1000 * SEC, 60);
+        assert_int_equal(r.d.level, LEVEL_ACT);
+        /* above act (64 MiB) but within the 32 MiB hysteresis: stays */
+        step(&r, 1020 * SEC, 80);
+        assert_int_equal(r.d.level, LEVEL_ACT);
+        /* clear of the hysteresis, but inside hold_ms (10 s) of the rise:
+         * the clock restarted at 1000 s, so 1005 s is too early */
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        step(&r, 1000 * SEC, 60);
+        step(&r, 1005 * SEC, 500);
+        assert_int_equal(r.d.level, LEVEL_ACT);
+        step(&r, 1010 * SEC, 500);
+        assert_int_equal(r.d.level, LEVEL_NORMAL);
+        assert_int_equal(r.d.reason, REASON_RECOVERED);
+        assert_true(r.d.level_changed);
+        /* dropping may stop halfway: act -> warn when low is still thin */
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        step(&r, 1000 * SEC, 60);
+        step(&r, 1011 * SEC, 150);
+        assert_int_equal(r.d.level, LEVEL_WARN);
+}
+
+static void time_to_min_acts_before_the_threshold(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        step(&r, 1000 * SEC, 600);
+        step(&r, 1001 * SEC, 500);      /* 100 MiB/s, smoothed to 50: 10 s left */
+        assert_int_equal(r.d.level, LEVEL_ACT);
+        assert_int_equal(r.d.reason, REASON_TIME_TO_MIN);
+        assert_int_equal(r.d.time_to_min_ms, 10000);
+        assert_true(r.in.headroom_min_kb > (int64_t)r.p.act_headroom_min_kb * 7);
+        /* a slow leak only warns */
+        run_init(&r);
+        step(&r, 1000 * SEC, 600);
+        step(&r, 1001 * SEC, 560);      /* 20 MiB/s smoothed: 28 s */
+        assert_int_equal(r.d.level, LEVEL_WARN);
+        assert_int_equal(r.d.reason, REASON_TIME_TO_MIN);
+}
+
+static void psi_levels(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.in.psi_present = true;
+        r.in.psi_full_avg10 = 600;      /* 6 % >= act 5 % */
+        step(&r, 1000 * SEC, 600);
+        assert_int_equal(r.d.level, LEVEL_ACT);
+        assert_int_equal(r.d.reason, REASON_PSI_FULL);
+        /* without PSI those figures mean nothing */
+        run_init(&r);
+        r.in.psi_full_avg10 = 9999;
+        step(&r, 1000 * SEC, 600);
+        assert_int_equal(r.d.level, LEVEL_NORMAL);
+}
+
+static void host_request_and_what_it_holds_back(void **state)
+{
+        Run r;
+        const PlannedAction *a;
+
+        run_init(&r);
+        r.p.kill.enabled = true;
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        r.in.balloon_kb = 384 * 1024;
+        step(&r, 1000 * SEC, 50);
+        assert_int_equal(r.d.level, LEVEL_ACT);
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        a = &r.d.actions[0];
+        /* back to warn (128 MiB) + hysteresis (32 MiB) above the high marks,
+         * which sit at 30 MiB of headroom here */
+        assert_int_equal(a->amount_kb, (128 + 32 - 30) * 1024);
+        assert_int_equal(a->request_id, 1);
+        /* pending: no second request; a kill at act waits for the host */
+        r.p.kill.level = LEVEL_ACT;
+        step(&r, 1003 * SEC, 50);
+        assert_false(planned(&r.d, ACTION_BALLOON));
+        assert_false(planned(&r.d, ACTION_KILL));
+        assert_true(r.d.kill_held_for_host);
+        /* at critical it does not wait */
+        step(&r, 1004 * SEC, 5);
+        assert_true(planned(&r.d, ACTION_KILL));
+        /* the answer to another request changes nothing; this one settles it */
+        decide_balloon_answer(&r.st, 7, true, 1005 * SEC);
+        assert_true(r.st.balloon_pending);
+        decide_balloon_answer(&r.st, 1, true, 1005 * SEC);
+        assert_false(r.st.balloon_pending);
+        /* the request never exceeds the balloon */
+        run_init(&r);
+        r.in.balloon_kb = 20 * 1024;
+        step(&r, 1000 * SEC, 50);
+        assert_int_equal(r.d.actions[0].amount_kb, 20 * 1024);
+        /* nothing to ask for without a balloon */
+        run_init(&r);
+        step(&r, 1000 * SEC, 50);
+        assert_false(planned(&r.d, ACTION_BALLOON));
+}
+
+static void request_times_out(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        r.in.balloon_kb = 384 * 1024;
+        step(&r, 1000 * SEC, 50);
+        assert_true(r.st.balloon_pending);
+        step(&r, 1009 * SEC, 50);
+        assert_false(planned(&r.d, ACTION_BALLOON));
+        step(&r, 1010 * SEC, 50);       /* timeout_ms 10 s: counts as refused, asks again */
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        assert_int_equal(r.st.balloon_id, 2);
+}
+
+static void ladder_conditions_and_post_action_delay(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        /* lots of cold cache: drop it */
+        r.in.file_kb = 400 * 1024;
+        step(&r, 1000 * SEC, 50);
+        assert_true(planned(&r.d, ACTION_DROP_CACHES));
+        /* fragmentation too, but within the post-action delay: nothing local */
+        r.in.order_ok_low = false;
+        r.in.order_fail_nodes = 1;
+        step(&r, 1001 * SEC, 50);
+        assert_int_equal(r.d.n_actions, 0);
+        step(&r, 1002 * SEC + 1, 50);
+        assert_true(planned(&r.d, ACTION_COMPACT));
+        assert_int_equal(r.d.actions[0].nodes, 1);
+        assert_int_equal(r.d.actions[0].reason, REASON_ORDER);
+
+        /* the cache is the working set (refaulting fast): keep it */
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        r.in.file_kb = 400 * 1024;
+        r.in.refault_pages = 0;
+        step(&r, 1000 * SEC, 600);
+        r.in.refault_pages = 50000;
+        step(&r, 1001 * SEC, 50);       /* 50000 refaults/s > 2000 */
+        assert_false(planned(&r.d, ACTION_DROP_CACHES));
+        /* too little cache to matter */
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        r.in.file_kb = 100 * 1024;      /* < 20 % of 1 GiB */
+        step(&r, 1000 * SEC, 50);
+        assert_false(planned(&r.d, ACTION_DROP_CACHES));
+        /* compaction needs order-0 memory to move blocks into */
+        run_init(&r);
+        r.in.order_ok_low = false;
+        step(&r, 1000 * SEC, 0);
+        assert_false(planned(&r.d, ACTION_COMPACT));
+}
+
+static void backoff_when_an_action_achieves_little(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        r.in.file_kb = 400 * 1024;
+        step(&r, 1000 * SEC, 50);
+        assert_true(planned(&r.d, ACTION_DROP_CACHES));
+        decide_action_result(&r.st, ACTION_DROP_CACHES, 100, r.in.guest_ram_kb);       /* freed 100 kB */
+        step(&r, 1061 * SEC, 50);       /* cooldown 60 s doubled to 120 s */
+        assert_false(planned(&r.d, ACTION_DROP_CACHES));
+        step(&r, 1121 * SEC, 50);
+        assert_true(planned(&r.d, ACTION_DROP_CACHES));
+        decide_action_result(&r.st, ACTION_DROP_CACHES, 200 * 1024, r.in.guest_ram_kb);        /* worked */
+        assert_int_equal(r.st.backoff_shift[ACTION_DROP_CACHES], 0);
+}
+
+static void kill_only_when_enabled(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        step(&r, 1000 * SEC, 0);
+        assert_int_equal(r.d.level, LEVEL_CRITICAL);
+        assert_false(planned(&r.d, ACTION_KILL));       /* off by default */
+        r.p.kill.enabled = true;
+        step(&r, 1003 * SEC, 0);
+        assert_true(planned(&r.d, ACTION_KILL));
+        step(&r, 1006 * SEC, 0);                         /* kill cooldown 10 s */
+        assert_false(planned(&r.d, ACTION_KILL));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(escalates_at_once),
+                cmocka_unit_test(hysteresis_and_hold),
+                cmocka_unit_test(time_to_min_acts_before_the_threshold),
+                cmocka_unit_test(psi_levels),
+                cmocka_unit_test(host_request_and_what_it_holds_back),
+                cmocka_unit_test(request_times_out),
+                cmocka_unit_test(ladder_conditions_and_post_action_delay),
+                cmocka_unit_test(backoff_when_an_action_achieves_little),
+                cmocka_unit_test(kill_only_when_enabled),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
