@@ -29,9 +29,11 @@ seed fuzz-zoneinfo $roots/*/proc/zoneinfo
 seed fuzz-buddy $roots/*/proc/buddyinfo $roots/*/proc/pagetypeinfo
 seed fuzz-small $roots/*/proc/sys/kernel/osrelease $roots/*/proc/sys/vm/* \
 	$roots/*/sys/devices/system/node/online $roots/*/sys/bus/virtio/devices/*/*
+seed fuzz-policy packaging/policy.ini
+seed fuzz-proc /proc/self/stat /proc/self/cgroup /proc/1/stat /proc/self/oom_score_adj
 
 status=0
-for t in fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small; do
+for t in fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc; do
 	mkdir -p "$seeds/$t.work"
 	if "$build/tests/fuzz/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$build/$t-" "$seeds/$t.work" "$seeds/$t" >"$seeds/$t.log" 2>&1; then
