@@ -496,8 +496,12 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         if (guard_load_policy(g->opt.policy_path, g->opt.policy_required, next, stderr) < 0)
                 log_line(g, 3, "%s: not loaded; the running policy stays", g->opt.policy_path);
         else {
-                /* Undo the old rules' changes before the new rules apply. */
-                (void)steer_restore(g->steer, g->root, &st);
+                /* Undo the old rules' changes before the new rules apply
+                 * (a dry run changed nothing, and only forgets). */
+                if (g->opt.dry_run)
+                        g->steer->n = 0;
+                else
+                        (void)steer_restore(g->steer, g->root, &st);
                 g->policy = *next;
                 agent_link_close(&g->agent);
                 g->agent_source = sd_event_source_disable_unref(g->agent_source);

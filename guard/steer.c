@@ -138,12 +138,8 @@ static void steer_one(Steer *st, SysRoot *root, const Policy *p, bool dry_run, i
         }
         if (e)
                 e->seen = true;
-        if (current == target)
+        if (current == target || (dry_run && e && e->applied == target))
                 return;
-        if (dry_run) {
-                stats->changed++;
-                return;
-        }
         if (!e) {
                 if (st->n >= STEER_MAX) {
                         stats->failed++;        /* cannot remember it, so do not change it */
@@ -155,7 +151,9 @@ static void steer_one(Steer *st, SysRoot *root, const Policy *p, bool dry_run, i
                 e->starttime = ps.starttime;
                 e->original = (int16_t)current;
         }
-        if (write_adj(root, path, target) < 0) {
+        /* A dry run remembers what it would have set, so that it says so
+         * once per process, and writes nothing. */
+        if (!dry_run && write_adj(root, path, target) < 0) {
                 stats->failed++;
                 return;
         }

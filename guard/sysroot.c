@@ -162,7 +162,11 @@ int sysroot_open_dir(SysRoot *r, const char *relpath)
 
 int sysroot_write_path(SysRoot *r, const char *relpath, const char *data, size_t len)
 {
-        int fd = openat(r->dirfd, relpath, O_WRONLY | O_CLOEXEC | O_NOCTTY), ret = 0;
+        /* Kernel files take a write as a whole value; a fixture's regular
+         * file would keep the tail of a longer old value ("0\n" over
+         * "500\n" leaves "0\n0\n"), so there the file is truncated. */
+        int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | (sysroot_is_live(r) ? 0 : O_TRUNC);
+        int fd = openat(r->dirfd, relpath, flags), ret = 0;
         ssize_t n;
 
         if (fd < 0)

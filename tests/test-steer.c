@@ -138,7 +138,10 @@ static void steering_and_restore(void **state)
         assert_int_equal(steer_apply(st, root, &p, true, 700, &stats), 0);
         assert_int_equal(stats.changed, 4);
         assert_int_equal(adj_of(dir, 100), 0);
-        assert_int_equal(st->n, 0);
+        assert_int_equal(st->n, 4);    /* remembered, so it is said once */
+        assert_int_equal(steer_apply(st, root, &p, true, 700, &stats), 0);
+        assert_int_equal(stats.changed, 0);
+        st->n = 0;
 
         assert_int_equal(steer_apply(st, root, &p, false, 700, &stats), 0);
         assert_int_equal(stats.matched, 4);     /* 100, 200, 400, 600; not the kthread, zombie or self */
