@@ -630,6 +630,9 @@ int guard_run(Guard *g)
         arm_psi(g);
         steer_now(g);
         tick(g, monotonic_usec());
+        log_line(g, 6, "watching %u node%s, level %s, headroom above min %" PRId64 " MiB; woken by %s%s", g->sample->n_nodes,
+                 g->sample->n_nodes == 1 ? "" : "s", level_name(g->decision.level), g->pressure.headroom_min_kb / 1024,
+                 psi_armed(g) ? "PSI triggers and a periodic sample" : "timers", g->opt.dry_run ? "; dry run: changing nothing" : "");
         (void)sd_notify(0, "READY=1");
         notify_status(g);
         r = sd_event_loop(g->event);
