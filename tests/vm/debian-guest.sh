@@ -113,7 +113,7 @@ def records(name):
                 try:
                     out.append(json.loads(line))
                 except ValueError as e:
-                    bad.append("%s line %d does not parse (%s): %.80s" % (name, n, e, line))
+                    bad.append("%s line %d does not parse (%s): %.80s" % (name, n, e, line.rstrip()))
     except OSError as e:
         bad.append("cannot read %s: %s" % (name, e))
     return out
