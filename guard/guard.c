@@ -51,8 +51,9 @@ struct Guard {
 
         unsigned n_psi;
         sd_event_source *psi[MAX_PSI_SOURCES];
-        sd_event_source *sample_timer, *poll_timer, *steer_timer, *agent_source;
+        sd_event_source *sample_timer, *poll_timer, *agent_source;
         bool said_polling, said_window;
+        uint64_t last_sample_usec, last_steer_usec;
         unsigned sample_failures;
 };
 
@@ -218,12 +219,12 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec)
 {
         ActionOutcome o = { .result = "dry-run" };
         ActResult res = { 0 };
-        int64_t before = -1, after;
+        int64_t after;
 
         if (a->kind == ACTION_BALLOON) {
                 send_balloon_request(g, a, &o);
+                o.latency_usec = monotonic_usec() - wake_usec;
         } else if (!g->opt.dry_run) {
-                before = mem_free_kb(g);
                 switch (a->kind) {
                 case ACTION_DROP_CACHES:
                         (void)act_drop_caches(g->root, &res);
@@ -238,15 +239,17 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec)
                         (void)act_kill(g->root, &g->policy, g->self, &res);
                         break;
                 }
+                /* wake-up to the action done; measuring its effect comes after */
+                o.latency_usec = monotonic_usec() - wake_usec;
                 o.result = res.error ? "failed" : "done";
                 o.detail = res.detail;
                 after = mem_free_kb(g);
-                if (before >= 0 && after >= 0)
-                        o.freed_kb = after - before;
+                if (after >= 0)
+                        o.freed_kb = after - (int64_t)g->sample->meminfo.mem_free_kb;
                 decide_action_result(&g->state, a->kind, o.freed_kb > 0 ? (uint64_t)o.freed_kb : 0,
                                      g->pressure.guest_ram_kb);
-        }
-        o.latency_usec = monotonic_usec() - wake_usec;
+        } else
+                o.latency_usec = monotonic_usec() - wake_usec;
         report_action(&g->sink, g->sample, &g->pressure, &g->decision, a, &o);
 }
 
@@ -284,14 +287,34 @@ static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         return 0;
 }
 
+static void steer_now(Guard *g);
+
+/* The slow timer: the periodic sample and, when due, the scan for new
+ * processes to steer, in one wake-up. */
+static uint64_t slow_period_ms(const Policy *p)
+{
+        return p->steer_enabled && p->steer_rescan_ms < p->sample_interval_ms ? p->steer_rescan_ms : p->sample_interval_ms;
+}
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         Guard *g = userdata;
+        uint64_t now = monotonic_usec();
 
         (void)usec;
-        tick(g, monotonic_usec());
-        if (s == g->sample_timer)
-                sd_event_source_set_time_relative(s, g->policy.sample_interval_ms * USEC_PER_MSEC);
+        if (s != g->sample_timer) {
+                tick(g, now);
+                return 0;
+        }
+        if (now - g->last_sample_usec + 1000 >= g->policy.sample_interval_ms * USEC_PER_MSEC) {
+                tick(g, now);
+                g->last_sample_usec = now;
+        }
+        if (now - g->last_steer_usec + 1000 >= g->policy.steer_rescan_ms * USEC_PER_MSEC) {
+                steer_now(g);
+                g->last_steer_usec = now;
+        }
+        sd_event_source_set_time_relative(s, slow_period_ms(&g->policy) * USEC_PER_MSEC);
         return 0;
 }
 
@@ -342,16 +365,6 @@ static void steer_now(Guard *g)
         if (steer_apply(g->steer, g->root, &g->policy, g->opt.dry_run, g->self, &st) == 0 && (st.changed || st.failed))
                 log_line(g, 6, "oom_score_adj: %s %u of %u matching processes%s", g->opt.dry_run ? "would set" : "set",
                          st.changed, st.matched, st.failed ? " (some could not be changed)" : "");
-}
-
-static int on_steer_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        Guard *g = userdata;
-
-        (void)usec;
-        steer_now(g);
-        sd_event_source_set_time_relative(s, g->policy.steer_rescan_ms * USEC_PER_MSEC);
-        return 0;
 }
 
 static void disarm_psi(Guard *g)
@@ -537,7 +550,7 @@ static int setup_event_loop(Guard *g)
             (r = sd_event_add_signal(g->event, NULL, SIGHUP, on_sighup, g)) < 0)
                 return r;
         if ((r = sd_event_add_time_relative(g->event, &g->sample_timer, CLOCK_MONOTONIC,
-                                            g->policy.sample_interval_ms * USEC_PER_MSEC, 0, on_timer, g)) < 0)
+                                            slow_period_ms(&g->policy) * USEC_PER_MSEC, 0, on_timer, g)) < 0)
                 return r;
         sd_event_source_set_enabled(g->sample_timer, SD_EVENT_ON);
         sd_event_source_set_description(g->sample_timer, "sample");
@@ -545,10 +558,6 @@ static int setup_event_loop(Guard *g)
                 return r;
         sd_event_source_set_description(g->poll_timer, "poll");
         sd_event_source_set_enabled(g->poll_timer, SD_EVENT_OFF);
-        if ((r = sd_event_add_time_relative(g->event, &g->steer_timer, CLOCK_MONOTONIC, 0, 0, on_steer_timer, g)) < 0)
-                return r;
-        sd_event_source_set_enabled(g->steer_timer, SD_EVENT_ON);
-        sd_event_source_set_description(g->steer_timer, "steer");
         return 0;
 }
 
@@ -601,7 +610,6 @@ Guard *guard_free(Guard *g)
         disarm_psi(g);
         sd_event_source_disable_unref(g->sample_timer);
         sd_event_source_disable_unref(g->poll_timer);
-        sd_event_source_disable_unref(g->steer_timer);
         sd_event_source_disable_unref(g->agent_source);
         agent_link_close(&g->agent);
         sd_event_unref(g->event);
@@ -629,7 +637,8 @@ int guard_run(Guard *g)
         }
         arm_psi(g);
         steer_now(g);
-        tick(g, monotonic_usec());
+        g->last_steer_usec = g->last_sample_usec = monotonic_usec();
+        tick(g, g->last_sample_usec);
         log_line(g, 6, "watching %u node%s, level %s, headroom above min %" PRId64 " MiB; woken by %s%s", g->sample->n_nodes,
                  g->sample->n_nodes == 1 ? "" : "s", level_name(g->decision.level), g->pressure.headroom_min_kb / 1024,
                  psi_armed(g) ? "PSI triggers and a periodic sample" : "timers", g->opt.dry_run ? "; dry run: changing nothing" : "");

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* oomguardctl: look at memory the way oomguard does. */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decide.h"
+#include "guard.h"
 #include "model.h"
+#include "pressure.h"
 #include "sample-read.h"
 #include "sysroot.h"
 #include "zones-report.h"
@@ -23,13 +27,18 @@ enum {
 static void usage(FILE *f)
 {
         fprintf(f, "Usage: oomguardctl zones [--root DIR] [--json] [--order N]\n"
+                   "       oomguardctl replay [--policy FILE] SEQUENCE_DIR\n"
                    "\n"
                    "zones   per node and zone: free memory against the min/low/high watermarks and the\n"
                    "        lowmem reserve, as the kernel's allocator sees them, and the balloon.\n"
                    "\n"
                    "  --root DIR   read /proc and /sys under DIR instead of / (a fixture tree)\n"
                    "  --json       one JSON object, units in the key names\n"
-                   "  --order N    the higher order to check besides 0 (default %d)\n",
+                   "  --order N    the higher order to check besides 0 (default %d)\n"
+                   "\n"
+                   "replay  what the guard would have decided at each snapshot of a captured\n"
+                   "        sequence (SEQUENCE_DIR/0000, 0001, ... fixture trees and a TIMES file\n"
+                   "        of \"index milliseconds\" lines), with the shipped policy or FILE.\n",
                    ORDER_DEFAULT);
 }
 
@@ -118,11 +127,117 @@ out:
         return ret;
 }
 
+/* One snapshot of a sequence: read, modelled, decided, printed. */
+static int replay_one(const char *dir, unsigned index, uint64_t ms, const Policy *p, DecideState *st, Sample *s,
+                      Model *m)
+{
+        char path[4096], msg[256], line[160];
+        SysRoot *root = NULL;
+        SampleError e;
+        Pressure in;
+        Decision d;
+        int r;
+
+        snprintf(path, sizeof(path), "%s/%04u", dir, index);
+        if ((r = sysroot_open(path, &root)) < 0) {
+                fprintf(stderr, "oomguardctl: %s: %s\n", path, strerror(-r));
+                return r;
+        }
+        if ((r = sample_read_static(root, s, &e)) < 0 || (r = sample_read(root, s, 0, &e)) < 0) {
+                sample_error_format(&e, msg, sizeof(msg));
+                fprintf(stderr, "oomguardctl: %s/%s\n", path, msg);
+                sysroot_free(root);
+                return r;
+        }
+        sysroot_free(root);
+        if ((r = model_build(s, m)) < 0)
+                return r;
+        pressure_from(s, m, (unsigned)p->order, ms * 1000, &in);
+        decide(p, &in, st, &d);
+        snprintf(line, sizeof(line), "%04u %7.2fs %-8s %-12s min%+8.1f low%+8.1f balloon %6.1f psi %5.2f/%5.2f %s",
+                 index, (double)ms / 1000, level_name(d.level), reason_name(d.reason),
+                 (double)in.headroom_min_kb / 1024, (double)in.headroom_low_kb / 1024, (double)in.balloon_kb / 1024,
+                 (double)in.psi_some_avg10 / 100, (double)in.psi_full_avg10 / 100, in.order_ok_low ? "" : "order-fail");
+        printf("%s", line);
+        for (unsigned i = 0; i < d.n_actions; i++) {
+                printf(" %s%s", i ? "," : "-> ", action_name(d.actions[i].kind));
+                if (d.actions[i].kind == ACTION_BALLOON)
+                        printf("(%" PRIu64 " MiB)", d.actions[i].amount_kb / 1024);
+        }
+        if (d.kill_held_for_host)
+                printf(" (kill held for the host)");
+        printf("\n");
+        return 0;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+        static const struct option options[] = {
+                { "policy", required_argument, NULL, 'p' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *policy_path = NULL, *dir;
+        char times_path[4096];
+        Policy p;
+        DecideState st;
+        Sample *s = NULL;
+        Model *m = NULL;
+        FILE *times;
+        unsigned index;
+        unsigned long long ms;
+        int c, ret = EXIT_FAILED;
+
+        while ((c = getopt_long(argc, argv, "p:h", options, NULL)) >= 0) {
+                if (c == 'p')
+                        policy_path = optarg;
+                else if (c == 'h') {
+                        usage(stdout);
+                        return EXIT_OK;
+                } else {
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind != argc - 1) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        dir = argv[optind];
+        if (policy_path) {
+                if (guard_load_policy(policy_path, true, &p, stderr) < 0)
+                        return EXIT_FAILED;
+        } else
+                policy_init_shipped(&p);
+        snprintf(times_path, sizeof(times_path), "%s/TIMES", dir);
+        times = fopen(times_path, "re");
+        if (!times) {
+                fprintf(stderr, "oomguardctl: %s: %s\n", times_path, strerror(errno));
+                return EXIT_FAILED;
+        }
+        s = calloc(1, sizeof(*s));
+        m = calloc(1, sizeof(*m));
+        if (!s || !m)
+                goto out;
+        decide_state_init(&st);
+        printf("#    time     level    reason       headroom MiB above min/low, balloon MiB, PSI some/full avg10 %%\n");
+        while (fscanf(times, "%u %llu", &index, &ms) == 2)
+                if (replay_one(dir, index, ms, &p, &st, s, m) < 0)
+                        goto out;
+        ret = ferror(times) ? EXIT_FAILED : EXIT_OK;
+out:
+        fclose(times);
+        free(s);
+        free(m);
+        return ret;
+}
+
 static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
 } verbs[] = {
         { "zones", cmd_zones },
+        { "replay", cmd_replay },
 };
 
 int main(int argc, char **argv)
