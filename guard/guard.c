@@ -215,7 +215,9 @@ static void notify_status(Guard *g)
 static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome *o);
 static int on_agent(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
-static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec)
+/* Carries out one action; reporting waits until every action is done, so
+ * that under pressure the guard acts before it writes about it. */
+static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec, ActionOutcome *out, ActResult *res_out)
 {
         ActionOutcome o = { .result = "dry-run" };
         ActResult res = { 0 };
@@ -242,7 +244,6 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec)
                 /* wake-up to the action done; measuring its effect comes after */
                 o.latency_usec = monotonic_usec() - wake_usec;
                 o.result = res.error ? "failed" : "done";
-                o.detail = res.detail;
                 after = mem_free_kb(g);
                 if (after >= 0)
                         o.freed_kb = after - (int64_t)g->sample->meminfo.mem_free_kb;
@@ -250,7 +251,10 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec)
                                      g->pressure.guest_ram_kb);
         } else
                 o.latency_usec = monotonic_usec() - wake_usec;
-        report_action(&g->sink, g->sample, &g->pressure, &g->decision, a, &o);
+        *res_out = res;
+        *out = o;
+        if (res.detail[0])
+                out->detail = res_out->detail;
 }
 
 static void schedule_poll(Guard *g);
@@ -258,15 +262,20 @@ static void schedule_poll(Guard *g);
 /* sample -> model -> decide -> act -> report */
 static void tick(Guard *g, uint64_t wake_usec)
 {
+        ActionOutcome outcomes[_ACTION_MAX];
+        ActResult results[_ACTION_MAX];
+
         if (take_sample(g, 0) < 0)
                 return;
         decide(&g->policy, &g->pressure, &g->state, &g->decision);
+        for (unsigned i = 0; i < g->decision.n_actions; i++)
+                carry_out(g, &g->decision.actions[i], wake_usec, &outcomes[i], &results[i]);
         if (g->decision.level_changed) {
                 report_level(&g->sink, g->sample, &g->pressure, &g->decision);
                 notify_status(g);
         }
         for (unsigned i = 0; i < g->decision.n_actions; i++)
-                carry_out(g, &g->decision.actions[i], wake_usec);
+                report_action(&g->sink, g->sample, &g->pressure, &g->decision, &g->decision.actions[i], &outcomes[i]);
         schedule_poll(g);
 }
 
