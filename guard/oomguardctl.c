@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "decide.h"
+#include "explain-render.h"
+#include "explain.h"
+#include "oomreport-parse.h"
 #include "guard.h"
 #include "model.h"
 #include "pressure.h"
@@ -28,6 +31,7 @@ static void usage(FILE *f)
 {
         fprintf(f, "Usage: oomguardctl zones [--root DIR] [--json] [--order N]\n"
                    "       oomguardctl replay [--policy FILE] SEQUENCE_DIR\n"
+                   "       oomguardctl explain [--json] [--kernel VERSION] [--show-skipped] [FILE|-]\n"
                    "\n"
                    "zones   per node and zone: free memory against the min/low/high watermarks and the\n"
                    "        lowmem reserve, as the kernel's allocator sees them, and the balloon.\n"
@@ -38,7 +42,11 @@ static void usage(FILE *f)
                    "\n"
                    "replay  what the guard would have decided at each snapshot of a captured\n"
                    "        sequence (SEQUENCE_DIR/0000, 0001, ... fixture trees and a TIMES file\n"
-                   "        of \"index milliseconds\" lines), with the shipped policy or FILE.\n",
+                   "        of \"index milliseconds\" lines), with the shipped policy or FILE.\n"
+                   "\n"
+                   "explain what really happened in each kernel OOM report (or page allocation\n"
+                   "        failure) in FILE or standard input: dmesg, journalctl, syslog, kmsg,\n"
+                   "        pasted text; kernels 2.6 to 6.18. --kernel for logs without a version line.\n",
                    ORDER_DEFAULT);
 }
 
@@ -232,10 +240,134 @@ out:
         return ret;
 }
 
+typedef struct ExplainContext {
+        bool json;
+        unsigned index;
+        Explanation x;
+} ExplainContext;
+
+static int explain_one(const OomReport *r, void *userdata)
+{
+        ExplainContext *c = userdata;
+
+        explain(r, &c->x);
+        c->index++;
+        if (c->json)
+                explain_render_json(stdout, c->index, r, &c->x);
+        else {
+                if (c->index > 1)
+                        printf("\n");
+                explain_render_text(stdout, c->index, r, &c->x);
+        }
+        return 0;
+}
+
+/* Reads all of f into a growing buffer. */
+static char *read_all(FILE *f, size_t *ret_len)
+{
+        size_t cap = 1 << 20, len = 0;
+        char *buf = malloc(cap);
+
+        while (buf) {
+                size_t n = fread(buf + len, 1, cap - len, f);
+
+                len += n;
+                if (n == 0)
+                        break;
+                if (len == cap) {
+                        char *bigger = realloc(buf, cap * 2);
+
+                        if (!bigger) {
+                                free(buf);
+                                return NULL;
+                        }
+                        buf = bigger;
+                        cap *= 2;
+                }
+        }
+        *ret_len = len;
+        return buf;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "kernel", required_argument, NULL, 'k' },
+                { "show-skipped", no_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        ExplainContext *ctx = calloc(1, sizeof(*ctx));
+        KernelVersion kv = 0;
+        OomParseStats stats;
+        const char *path = "-";
+        FILE *f = stdin;
+        size_t len = 0;
+        char *buf;
+        int c, r;
+
+        if (!ctx)
+                return EXIT_FAILED;
+        bool show_skipped = false;
+
+        while ((c = getopt_long(argc, argv, "jk:sh", options, NULL)) >= 0) {
+                if (c == 'j')
+                        ctx->json = true;
+                else if (c == 's')
+                        show_skipped = true;
+                else if (c == 'k') {
+                        if (kernel_version_parse(optarg, strlen(optarg), &kv) < 0) {
+                                fprintf(stderr, "oomguardctl: --kernel: expected a release like 4.9 or 5.15.0, got \"%s\"\n",
+                                        optarg);
+                                free(ctx);
+                                return EXIT_USAGE;
+                        }
+                } else if (c == 'h') {
+                        usage(stdout);
+                        free(ctx);
+                        return EXIT_OK;
+                } else {
+                        usage(stderr);
+                        free(ctx);
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind < argc)
+                path = argv[optind];
+        if (strcmp(path, "-") != 0 && !(f = fopen(path, "re"))) {
+                fprintf(stderr, "oomguardctl: %s: %s\n", path, strerror(errno));
+                free(ctx);
+                return EXIT_FAILED;
+        }
+        buf = read_all(f, &len);
+        if (f != stdin)
+                fclose(f);
+        if (!buf) {
+                fprintf(stderr, "oomguardctl: out of memory reading %s\n", path);
+                free(ctx);
+                return EXIT_FAILED;
+        }
+        r = oom_parse_buffer_verbose(buf, len, kv, explain_one, ctx, &stats, show_skipped ? stderr : NULL);
+        free(buf);
+        if (r < 0) {
+                fprintf(stderr, "oomguardctl: %s\n", strerror(-r));
+                free(ctx);
+                return EXIT_FAILED;
+        }
+        if (!ctx->json)
+                printf("%s%u report%s found; %u line%s inside reports not understood\n", stats.reports ? "\n" : "",
+                       stats.reports, stats.reports == 1 ? "" : "s", stats.lines_skipped,
+                       stats.lines_skipped == 1 ? "" : "s");
+        free(ctx);
+        return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
 static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
 } verbs[] = {
+        { "explain", cmd_explain },
         { "zones", cmd_zones },
         { "replay", cmd_replay },
 };

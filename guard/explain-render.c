@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "explain-render.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *kind_name(OomKind k)
+{
+        switch (k) {
+        case OOM_KIND_MEMCG:
+                return "memcg";
+        case OOM_KIND_PAGE_ALLOC_FAILURE:
+                return "page_allocation_failure";
+        case OOM_KIND_GLOBAL:
+        default:
+                return "global";
+        }
+}
+
+static void mib(FILE *f, uint64_t kb)
+{
+        uint64_t tenths = (kb * 10 + 512) / 1024;
+
+        fprintf(f, "%" PRIu64 ".%" PRIu64, tenths / 10, tenths % 10);
+}
+
+static void kernel_text(FILE *f, const OomReport *r, const Explanation *x)
+{
+        fprintf(f, "%u.%u", KV_MAJOR(x->kernel), KV_MINOR(x->kernel));
+        if (r->release[0])
+                fprintf(f, " (%s)", r->release);
+        else if (!r->kernel_known)
+                fprintf(f, " (no version line; guessed from the format, use --kernel)");
+}
+
+static void zones_text(FILE *f, const OomReport *r, const Explanation *x)
+{
+        if (!x->n_verdicts)
+                return;
+        fprintf(f, "  zones at the min watermark (what the slow path checks), kB:\n");
+        fprintf(f, "    %4s %-8s %10s %10s %10s  %s\n", "node", "zone", "free", "min", "reserve", "verdict");
+        for (unsigned i = 0; i < x->n_verdicts; i++) {
+                const ZoneVerdict *zv = &x->verdicts[i];
+                const OomZone *z = &r->zones[zv->zone];
+
+                fprintf(f, "    %4d %-8s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "  ", z->node, z->name, z->free_kb,
+                        z->min_kb, zv->reserve_kb);
+                if (!zv->usable)
+                        fprintf(f, "not for this request: %s\n", zv->why_not);
+                else if (zv->v.ok)
+                        fprintf(f, "passes (%" PRId64 " kB above)\n", zv->margin_kb);
+                else if (!zv->v.order0_ok)
+                        fprintf(f, "FAIL: %" PRId64 " kB short of min%s\n", -zv->margin_kb,
+                                zv->reserve_kb ? " + reserve" : "");
+                else
+                        fprintf(f, "FAIL: no free block of order %d (largest %d)\n", r->order, zv->largest_free_order);
+        }
+}
+
+static void memory_text(FILE *f, const OomReport *r, const Explanation *x)
+{
+        if (x->has_breakdown) {
+                fprintf(f, "  memory, MiB: RAM ");
+                mib(f, x->ram_kb);
+                fprintf(f, ", free ");
+                mib(f, x->free_kb);
+                fprintf(f, ", anon ");
+                mib(f, x->anon_kb);
+                fprintf(f, ", file ");
+                mib(f, x->file_kb);
+                fprintf(f, ", shmem ");
+                mib(f, x->shmem_kb);
+                fprintf(f, ", slab ");
+                mib(f, x->slab_reclaimable_kb);
+                fprintf(f, " + ");
+                mib(f, x->slab_unreclaimable_kb);
+                fprintf(f, " unreclaimable, page tables ");
+                mib(f, x->pagetables_kb);
+                fprintf(f, ", kernel stacks ");
+                mib(f, x->kernel_stack_kb);
+                if (x->hugepages_kb) {
+                        fprintf(f, ", hugepages ");
+                        mib(f, x->hugepages_kb);
+                }
+                fprintf(f, ", not in any counter ");
+                if (x->unaccounted_kb < 0)
+                        fprintf(f, "-");
+                mib(f, (uint64_t)(x->unaccounted_kb < 0 ? -x->unaccounted_kb : x->unaccounted_kb));
+                fprintf(f, "\n");
+        }
+        if (r->has_swap_lines) {
+                fprintf(f, "  swap: ");
+                if (!r->total_swap_kb)
+                        fprintf(f, "none\n");
+                else {
+                        mib(f, r->free_swap_kb);
+                        fprintf(f, " MiB free of ");
+                        mib(f, r->total_swap_kb);
+                        fprintf(f, " MiB\n");
+                }
+        }
+        if (r->has_memcg_usage)
+                fprintf(f, "  cgroup %s: usage %" PRIu64 " kB, limit %" PRIu64 " kB, failcnt %" PRIu64 "\n",
+                        r->oom_memcg[0] ? r->oom_memcg : r->memcg_limit_of[0] ? r->memcg_limit_of : "?", r->memcg_usage_kb,
+                        r->memcg_limit_kb, r->memcg_failcnt);
+}
+
+static bool headless(const OomReport *r)
+{
+        return !r->has_header && !r->mem.present && !r->has_memcg_usage && !r->n_zones;
+}
+
+void explain_render_text(FILE *f, unsigned index, const OomReport *r, const Explanation *x)
+{
+        if (headless(r)) {
+                fprintf(f, "report %u (lines %u-%u): a kill without its report (the kernel rate-limits reports to 10 "
+                           "per 5 s, or the text was cut)%s%s\n",
+                        index, r->first_line, r->last_line, r->release[0] ? " on " : "", r->release);
+                if (r->has_chosen)
+                        fprintf(f, "  chosen: %s (pid %d)\n", r->chosen_comm, r->chosen_pid);
+                if (r->has_killed)
+                        fprintf(f, "  killed: %s (pid %d), anon-rss %" PRIu64 " kB%s\n", r->killed_comm, r->killed_pid,
+                                r->killed_anon_rss_kb, r->reaped ? ", reaped by oom_reaper" : "");
+                for (unsigned i = 0; i < x->n_causes; i++)
+                        fprintf(f, "  cause %s: %s\n", cause_name(x->causes[i].code), x->causes[i].text);
+                return;
+        }
+        fprintf(f, "report %u (lines %u-%u): %s on ", index, r->first_line, r->last_line,
+                r->kind == OOM_KIND_MEMCG ? "memory cgroup OOM" :
+                r->kind == OOM_KIND_PAGE_ALLOC_FAILURE ? "page allocation failure" : "global OOM");
+        kernel_text(f, r, x);
+        fprintf(f, "\n");
+        if (r->has_header) {
+                fprintf(f, "  request: %s", r->comm[0] ? r->comm : "?");
+                if (r->kind != OOM_KIND_PAGE_ALLOC_FAILURE)
+                        fprintf(f, " (oom_score_adj %d)", r->oom_score_adj);
+                if (r->has_order && r->order >= 0)
+                        fprintf(f, " asked for order %d (%u kB)", r->order, (1u << r->order) * x->page_kb);
+                else if (r->has_order)
+                        fprintf(f, " (SysRq OOM, order %d)", r->order);
+                if (r->has_gfp)
+                        fprintf(f, " with gfp_mask %#x (%s)", r->gfp_mask, x->gfp_text);
+                fprintf(f, "\n           up to zone %s, %s%s%s\n", zone_kind_name(x->gfp.highest_zone),
+                        x->gfp.can_reclaim ? "may reclaim" : "cannot sleep", x->gfp.high ? ", __GFP_HIGH" : "",
+                        x->gfp.movable ? ", movable" : "");
+        }
+        if (r->constraint[0] || r->mems_allowed[0])
+                fprintf(f, "  constraint: %s%s%s%s%s\n", r->constraint[0] ? r->constraint : "(not printed)",
+                        r->cpuset[0] ? ", cpuset " : "", r->cpuset, r->mems_allowed[0] ? ", mems_allowed " : "",
+                        r->mems_allowed);
+        zones_text(f, r, x);
+        memory_text(f, r, x);
+        if (r->has_chosen)
+                fprintf(f, "  chosen: %s (pid %d)\n", r->chosen_comm, r->chosen_pid);
+        if (r->has_killed) {
+                fprintf(f, "  killed: %s (pid %d), anon-rss ", r->killed_comm, r->killed_pid);
+                mib(f, r->killed_anon_rss_kb);
+                fprintf(f, " MiB, file-rss ");
+                mib(f, r->killed_file_rss_kb);
+                fprintf(f, " MiB%s\n", r->reaped ? ", reaped by oom_reaper" : "");
+        }
+        fprintf(f, "  causes:%s\n", x->n_causes ? "" : " none found in what the report shows");
+        for (unsigned i = 0; i < x->n_causes; i++)
+                fprintf(f, "    %s: %s\n", cause_name(x->causes[i].code), x->causes[i].text);
+        fprintf(f, "  oomguard: %s\n", x->oomguard);
+        if (r->lines_skipped)
+                fprintf(f, "  (%u line%s inside the report not understood, skipped)\n", r->lines_skipped,
+                        r->lines_skipped == 1 ? "" : "s");
+}
+
+static void json_str(FILE *f, const char *s)
+{
+        fputc('"', f);
+        for (; *s; s++) {
+                unsigned char c = (unsigned char)*s;
+
+                if (c == '"' || c == '\\')
+                        fprintf(f, "\\%c", c);
+                else if (c < 0x20 || c >= 0x7f)
+                        fprintf(f, "\\u%04x", c);
+                else
+                        fputc(c, f);
+        }
+        fputc('"', f);
+}
+
+void explain_render_json(FILE *f, unsigned index, const OomReport *r, const Explanation *x)
+{
+        fprintf(f, "{\"report\":%u,\"first_line\":%u,\"last_line\":%u,\"kind\":\"%s\",", index, r->first_line,
+                r->last_line, headless(r) ? "kill_without_report" : kind_name(r->kind));
+        fprintf(f, "\"kernel\":{\"release\":");
+        json_str(f, r->release);
+        fprintf(f, ",\"version\":\"%u.%u.%u\",\"from_report\":%s},", KV_MAJOR(x->kernel), KV_MINOR(x->kernel),
+                KV_SUBLEVEL(x->kernel), r->kernel_known ? "true" : "false");
+        fprintf(f, "\"trigger\":{\"comm\":");
+        json_str(f, r->comm);
+        fprintf(f, ",\"oom_score_adj\":%d},", r->oom_score_adj);
+        fprintf(f, "\"request\":{\"gfp_mask\":\"%#x\",\"gfp_flags\":", r->gfp_mask);
+        json_str(f, x->gfp_text);
+        fprintf(f, ",\"gfp_flags_from_kernel\":%s,\"order\":%d,\"bytes\":%" PRIu64
+                   ",\"highest_zone\":\"%s\",\"can_reclaim\":%s,\"high\":%s,\"movable\":%s},",
+                x->gfp_text_from_kernel ? "true" : "false", r->has_order ? r->order : 0,
+                r->has_order && r->order >= 0 ? (uint64_t)((1u << r->order) * x->page_kb * 1024) : 0,
+                zone_kind_name(x->gfp.highest_zone), x->gfp.can_reclaim ? "true" : "false", x->gfp.high ? "true" : "false",
+                x->gfp.movable ? "true" : "false");
+        fprintf(f, "\"constraint\":");
+        json_str(f, r->constraint);
+        fprintf(f, ",\"cpuset\":");
+        json_str(f, r->cpuset);
+        fprintf(f, ",\"mems_allowed\":");
+        json_str(f, r->mems_allowed);
+        fprintf(f, ",\"zones\":[");
+        for (unsigned i = 0; i < x->n_verdicts; i++) {
+                const ZoneVerdict *zv = &x->verdicts[i];
+                const OomZone *z = &r->zones[zv->zone];
+
+                fprintf(f, "%s{\"node\":%d,\"zone\":\"%s\",\"free_kb\":%" PRIu64 ",\"min_kb\":%" PRIu64
+                           ",\"low_kb\":%" PRIu64 ",\"high_kb\":%" PRIu64 ",\"boost_kb\":%" PRIu64
+                           ",\"present_kb\":%" PRIu64 ",\"managed_kb\":%" PRIu64 ",\"reserve_kb\":%" PRIu64
+                           ",\"usable\":%s,\"passes_min\":%s,\"margin_kb\":%" PRId64 ",\"largest_free_order\":%d,",
+                        i ? "," : "", z->node, z->name, z->free_kb, z->min_kb, z->low_kb, z->high_kb, z->boost_kb,
+                        z->present_kb, z->managed_kb, zv->reserve_kb, zv->usable ? "true" : "false",
+                        zv->v.ok ? "true" : "false", zv->margin_kb, zv->largest_free_order);
+                fprintf(f, "\"lowmem_reserve_pages\":[");
+                for (unsigned k = 0; k < z->n_reserve; k++)
+                        fprintf(f, "%s%" PRIu64, k ? "," : "", z->reserve_pages[k]);
+                fprintf(f, "],\"free_blocks_by_order\":[");
+                for (unsigned k = 0; k < z->n_orders; k++)
+                        fprintf(f, "%s%" PRIu64, k ? "," : "", z->buddy[k]);
+                fprintf(f, "]}");
+        }
+        fprintf(f, "],");
+        if (x->has_breakdown)
+                fprintf(f, "\"memory\":{\"ram_kb\":%" PRIu64 ",\"free_kb\":%" PRIu64 ",\"anon_kb\":%" PRIu64
+                           ",\"file_kb\":%" PRIu64 ",\"shmem_kb\":%" PRIu64 ",\"slab_reclaimable_kb\":%" PRIu64
+                           ",\"slab_unreclaimable_kb\":%" PRIu64 ",\"pagetables_kb\":%" PRIu64
+                           ",\"kernel_stack_kb\":%" PRIu64 ",\"hugepages_kb\":%" PRIu64 ",\"hidden_kb\":%" PRIu64
+                           ",\"unaccounted_kb\":%" PRId64 "},",
+                        x->ram_kb, x->free_kb, x->anon_kb, x->file_kb, x->shmem_kb, x->slab_reclaimable_kb,
+                        x->slab_unreclaimable_kb, x->pagetables_kb, x->kernel_stack_kb, x->hugepages_kb, x->hidden_kb,
+                        x->unaccounted_kb);
+        if (r->has_swap_lines)
+                fprintf(f, "\"swap\":{\"total_kb\":%" PRIu64 ",\"free_kb\":%" PRIu64 "},", r->total_swap_kb,
+                        r->free_swap_kb);
+        if (r->kind == OOM_KIND_MEMCG) {
+                fprintf(f, "\"memcg\":{\"path\":");
+                json_str(f, r->oom_memcg[0] ? r->oom_memcg : r->memcg_limit_of);
+                fprintf(f, ",\"usage_kb\":%" PRIu64 ",\"limit_kb\":%" PRIu64 ",\"failcnt\":%" PRIu64
+                           ",\"anon_kb\":%" PRIu64 ",\"file_kb\":%" PRIu64 ",\"shmem_kb\":%" PRIu64 "},",
+                        r->memcg_usage_kb, r->memcg_limit_kb, r->memcg_failcnt, r->memcg_anon_kb, r->memcg_file_kb,
+                        r->memcg_shmem_kb);
+        }
+        fprintf(f, "\"tasks\":{\"count\":%u,\"rss_kb\":%" PRIu64 "},", r->n_tasks, r->tasks_rss_pages * x->page_kb);
+        if (r->has_chosen) {
+                fprintf(f, "\"chosen\":{\"pid\":%d,\"comm\":", r->chosen_pid);
+                json_str(f, r->chosen_comm);
+                fprintf(f, "},");
+        }
+        if (r->has_killed) {
+                fprintf(f, "\"killed\":{\"pid\":%d,\"comm\":", r->killed_pid);
+                json_str(f, r->killed_comm);
+                fprintf(f, ",\"total_vm_kb\":%" PRIu64 ",\"anon_rss_kb\":%" PRIu64 ",\"file_rss_kb\":%" PRIu64
+                           ",\"shmem_rss_kb\":%" PRIu64 ",\"reaped\":%s},",
+                        r->killed_total_vm_kb, r->killed_anon_rss_kb, r->killed_file_rss_kb, r->killed_shmem_rss_kb,
+                        r->reaped ? "true" : "false");
+        }
+        fprintf(f, "\"causes\":[");
+        for (unsigned i = 0; i < x->n_causes; i++)
+                fprintf(f, "%s\"%s\"", i ? "," : "", cause_name(x->causes[i].code));
+        fprintf(f, "],\"cause_details\":[");
+        for (unsigned i = 0; i < x->n_causes; i++) {
+                fprintf(f, "%s{\"code\":\"%s\",\"text\":", i ? "," : "", cause_name(x->causes[i].code));
+                json_str(f, x->causes[i].text);
+                fprintf(f, "}");
+        }
+        fprintf(f, "],\"oomguard\":");
+        json_str(f, x->oomguard);
+        fprintf(f, ",\"lines_used\":%u,\"lines_skipped\":%u}\n", r->lines_used, r->lines_skipped);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* What a kernel OOM report means, in the kernel's terms: the request, each
+ * zone's watermark verdict under the same model the guard uses, where the
+ * memory went, and the causes as stable codes with the figures behind them.
+ * Pure: reads an OomReport, writes an Explanation. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gfp.h"
+#include "oomreport.h"
+#include "watermark.h"
+
+typedef enum CauseCode {
+        CAUSE_BELOW_MIN_WATERMARK,
+        CAUSE_FRAGMENTATION,
+        CAUSE_LOWMEM_RESERVE,
+        CAUSE_HIGHATOMIC_RESERVE,
+        CAUSE_MEMCG_LIMIT,
+        CAUSE_CPUSET,
+        CAUSE_MEMPOLICY,
+        CAUSE_NO_USABLE_ZONE,
+        CAUSE_LOWMEM_EXHAUSTED,
+        CAUSE_BALLOON,
+        CAUSE_SWAP_EXHAUSTED,
+        CAUSE_NO_SWAP,
+        CAUSE_UNRECLAIMABLE_SLAB,
+        CAUSE_SHMEM,
+        CAUSE_HUGEPAGES,
+        CAUSE_SACRIFICE_CHILD,
+        CAUSE_PAGEFAULT,                /* VM_FAULT_OOM from a fault handler, not the allocator */
+        _CAUSE_MAX,
+} CauseCode;
+
+const char *cause_name(CauseCode c);
+
+typedef struct ZoneVerdict {
+        unsigned zone;                  /* index into OomReport.zones */
+        bool usable;                    /* the request may use it */
+        const char *why_not;            /* when not usable */
+        WatermarkVerdict v;             /* at min, as the slow path checks */
+        int64_t margin_kb;              /* free - (min + reserve), after the era's subtractions */
+        uint64_t reserve_kb;
+        int largest_free_order;
+        bool passes_without_reserve, passes_with_highatomic;
+} ZoneVerdict;
+
+typedef struct Cause {
+        CauseCode code;
+        char text[240];
+} Cause;
+
+typedef struct Explanation {
+        KernelVersion kernel;
+        unsigned page_kb;
+        GfpInfo gfp;
+        char gfp_text[256];
+        bool gfp_text_from_kernel;
+        int highest_zone_index;
+        unsigned alloc_flags;
+
+        unsigned n_verdicts;
+        ZoneVerdict verdicts[OOM_MAX_ZONES];
+        bool any_usable, any_admits;
+
+        /* where the memory went, kB (global reports) */
+        bool has_breakdown;
+        uint64_t ram_kb, free_kb, anon_kb, file_kb, shmem_kb, slab_reclaimable_kb, slab_unreclaimable_kb;
+        uint64_t pagetables_kb, kernel_stack_kb, hugepages_kb, hidden_kb;
+        uint64_t lru_unsplit_kb, slab_unsplit_kb;       /* kernels before 2.6.28 */
+        int64_t unaccounted_kb;
+
+        unsigned n_causes;
+        Cause causes[_CAUSE_MAX];
+        char oomguard[320];             /* what oomguard's policy would have done earlier */
+} Explanation;
+
+/* Best guess of the release from the report's format, for reports without
+ * a version line (reference 4.10): the newest lower bound the format shows. */
+KernelVersion explain_infer_kernel(const OomReport *r);
+
+void explain(const OomReport *r, Explanation *x);
+bool explain_has_cause(const Explanation *x, CauseCode code);
