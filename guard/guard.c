@@ -471,9 +471,12 @@ static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome
                  * actions, and a kill if allowed, are not held for it. */
                 o->result = r == -ENOENT || r == -ECONNREFUSED ? "no-agent" : "failed";
                 decide_balloon_answer(&g->state, a->request_id, false, now_usec(g));
+                /* nobody listening: ask less often (cooldown doubles, up to 16x) */
+                decide_action_result(&g->state, ACTION_BALLOON, 0, g->pressure.guest_ram_kb);
                 return;
         }
         o->result = "sent";
+        decide_action_result(&g->state, ACTION_BALLOON, a->amount_kb, a->amount_kb);    /* resets the backoff */
         if (!g->agent_source && g->agent.fd >= 0) {
                 if (sd_event_add_io(g->event, &g->agent_source, g->agent.fd, EPOLLIN, on_agent, g) >= 0)
                         sd_event_source_set_description(g->agent_source, "agent");

@@ -9,7 +9,7 @@
 
 #include "zonelist.h"
 
-#define MAX_FIELDS 24
+#define MAX_FIELDS 40     /* an action record has 28; a dropped field would be silent */
 #define FIELD_MAX 512
 
 typedef struct Fields {
@@ -25,8 +25,17 @@ static void field(Fields *f, const char *fmt, ...)
         va_list ap;
         int n;
 
-        if (f->n >= MAX_FIELDS)
+        /* A record that outgrows the table is a bug: keep the last slot
+         * to say so rather than drop fields without a trace. */
+        if (f->n >= MAX_FIELDS - 1) {
+                if (f->n == MAX_FIELDS - 1) {
+                        snprintf(f->text[f->n], FIELD_MAX, "OOMGUARD_FIELDS_DROPPED=1");
+                        f->iov[f->n].iov_base = f->text[f->n];
+                        f->iov[f->n].iov_len = strlen(f->text[f->n]);
+                        f->n++;
+                }
                 return;
+        }
         va_start(ap, fmt);
         n = vsnprintf(f->text[f->n], FIELD_MAX, fmt, ap);
         va_end(ap);
@@ -191,6 +200,7 @@ void report_action(const ReportSink *sink, const Sample *s, const Pressure *in, 
         field(&f, "MESSAGE_ID=" OOMGUARD_MESSAGE_ACTION);
         field(&f, "PRIORITY=%d", a->kind == ACTION_KILL ? 3 : 5);
         field(&f, "ACTION=%s", action_name(a->kind));
+        field(&f, "ACTION_REASON=%s", reason_name(a->reason));
         field(&f, "RESULT=%s", o->result);
         field(&f, "FREED_KB=%" PRId64, o->freed_kb);
         field(&f, "LATENCY_USEC=%" PRIu64, o->latency_usec);

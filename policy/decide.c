@@ -165,9 +165,15 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
         d->reason = st->reason;
         d->level_changed = d->level != d->previous;
 
-        /* A pending deflate request times out into "refused". */
+        /* A pending deflate request times out into "refused"; one made
+         * while the host was still inflating is superseded once the balloon
+         * has grown by a request's worth: what was asked no longer helps. */
         if (st->balloon_pending && now - st->balloon_sent_usec >= p->balloon_timeout_ms * USEC_PER_MSEC)
                 st->balloon_pending = false;
+        if (st->balloon_pending && in->balloon_kb >= st->balloon_size_at_request_kb + p->balloon_min_request_kb) {
+                st->balloon_pending = false;
+                st->acted[ACTION_BALLOON] = false;      /* no cooldown for a superseded request */
+        }
 
         if (st->level == LEVEL_NORMAL)
                 return;
@@ -183,6 +189,7 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
                 st->balloon_id = st->next_request_id++;
                 st->balloon_sent_usec = now;
                 st->balloon_kb = d->actions[d->n_actions - 1].amount_kb;
+                st->balloon_size_at_request_kb = in->balloon_kb;
         }
 
         /* Local actions, one per decision, and none within the post-action

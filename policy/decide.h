@@ -73,6 +73,7 @@ typedef struct DecideState {
 
         bool balloon_pending;
         uint64_t balloon_id, balloon_sent_usec, balloon_kb;
+        uint64_t balloon_size_at_request_kb;    /* what the balloon held when asked */
         uint64_t next_request_id;
 } DecideState;
 

@@ -178,6 +178,25 @@ static void host_request_and_what_it_holds_back(void **state)
         assert_false(planned(&r.d, ACTION_BALLOON));
 }
 
+static void request_superseded_while_the_host_inflates(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        r.in.balloon_kb = 7 * 1024;
+        step(&r, 1000 * SEC, 50);
+        assert_int_equal(r.d.actions[0].amount_kb, 7 * 1024);  /* all there was */
+        r.in.balloon_kb = 40 * 1024;    /* grown, but by less than a 64 MiB request */
+        step(&r, 1001 * SEC, 50);
+        assert_false(planned(&r.d, ACTION_BALLOON));
+        r.in.balloon_kb = 200 * 1024;
+        step(&r, 1002 * SEC, 50);
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        assert_int_equal(r.d.actions[0].request_id, 2);
+        assert_true(r.d.actions[0].amount_kb > 7 * 1024);
+}
+
 static void request_times_out(void **state)
 {
         Run r;
@@ -277,6 +296,7 @@ int main(void)
                 cmocka_unit_test(time_to_min_acts_before_the_threshold),
                 cmocka_unit_test(psi_levels),
                 cmocka_unit_test(host_request_and_what_it_holds_back),
+                cmocka_unit_test(request_superseded_while_the_host_inflates),
                 cmocka_unit_test(request_times_out),
                 cmocka_unit_test(ladder_conditions_and_post_action_delay),
                 cmocka_unit_test(backoff_when_an_action_achieves_little),

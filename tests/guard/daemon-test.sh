@@ -113,6 +113,8 @@ check "level record: readable message in the kernel's terms" \
 check "action record: balloon request sent" \
 	bash -c 'grep -qx ACTION=balloon_deflate <<<"$0" && grep -qx RESULT=sent <<<"$0" && grep -qx REQUEST_KB=163840 <<<"$0"' "$action"
 check "action record: latency field" grep -q "^LATENCY_USEC=[0-9]" <<<"$action"
+check "action record: every field, the last ones too" \
+	bash -c 'grep -qx BALLOON_KB=393216 <<<"$0" && grep -qx PSI_FULL_AVG10=0.87 <<<"$0" && grep -qx ACTION_REASON=headroom_min <<<"$0" && ! grep -q OOMGUARD_FIELDS_DROPPED <<<"$0"' "$action"
 check "the agent got request 1 for 160 MiB" grep -q "request len=56 magic=0x474d4f4f version=1 type=1 id=1 bytes=167772160" "$work/agent.log"
 check "the guard read the host's grant" grep -q "host granted deflate request 1" "$work/stderr"
 check "sd_notify READY and STATUS" bash -c 'grep -q READY=1 "$0" && grep -q "STATUS=level critical" "$0"' "$work/notify.log"
