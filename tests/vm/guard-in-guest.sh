@@ -1,0 +1,151 @@
+#!/bin/bash
+# End-to-end test of the oomguard daemon in a Debian 12 systemd guest
+# (debian-lib.sh): does its oom_score_adj steering change whom the KERNEL's
+# OOM killer takes?
+#
+#   tests/vm/guard-in-guest.sh BUILD_DIR
+#
+# BUILD_DIR holds guard/oomguard, guard/oomguardctl and packaging/
+# oomguard.service (meson setup build && ninja -C build). They go into the
+# guest's disk as /usr/sbin/oomguard(ctl), the unit (ExecStart pointed at
+# /usr/sbin, enabled) and guard-in-guest/policy.ini as
+# /etc/oomguard/policy.ini: [protect] unit = keeper.service, [prefer]
+# unit = hog.service, rescan every 500 ms; [kill] stays off.
+#
+# The guest (1024 MiB, balloon target 640 MiB, deflate-on-oom off: ~600 MiB)
+# runs guard-in-guest/driver: a keeper takes 330 MiB, then a hog grows at
+# 50 MiB/s, both transient services; first with oomguard stopped (the
+# kernel should kill the keeper, the bigger one), then, once memory PSI has
+# calmed down, with it running (the kernel should kill the hog: keeper
+# -900, hog 500). guard-in-guest/check.py
+# checks on the host: the victims, the oom_score_adj values, the keeper's
+# value restored when the guard stops, and the guard's journal records (a
+# level change with LEVEL, ZONE, FREE_KB; a balloon_deflate action with
+# RESULT=no-agent, as no agent runs). One FAIL line per failed check; the
+# last line on stdout ends with "1 passed, 0 failed" or "0 passed, 1 failed".
+#
+# Needs root. The first run debootstraps a rootfs with libinih1 into
+# tests/vm/cache/ (~80 s). VM_KEEP_WORK=1 keeps the work dir.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+# shellcheck source=debian-lib.sh
+. "$here/debian-lib.sh"
+mine=$here/guard-in-guest
+
+mem=1024 target=640 limit=480
+want_pages=$(( (mem - target) * 256 ))
+# oomguard's libraries besides libsystemd0 (and its own), which the rootfs
+# has already: the guest has no network.
+VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1"
+
+work="" VM_QEMU="" result=""
+cleanup() {
+	local rc=$?
+	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
+	# $VM_QEMU is the `timeout` process, which passes the TERM on to QEMU.
+	[ -z "$VM_QEMU" ] || kill "$VM_QEMU" 2>/dev/null || true
+	if [ -n "$work" ]; then
+		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
+	fi
+	# Any early exit (vm_die, set -e, a signal) still ends with the line CI reads.
+	[ -n "$result" ] || [ $rc -eq 0 ] || echo "guard-in-guest: FAIL (aborted, exit $rc): 0 passed, 1 failed"
+}
+trap cleanup EXIT
+# Without these, bash dies on TERM/INT without running the EXIT trap.
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+[ $# -eq 1 ] || { sed -n '2,28s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
+for f in guard/oomguard guard/oomguardctl packaging/oomguard.service; do
+	[ -f "$build/$f" ] || vm_die "no $f in $1 (build it first: meson setup build && ninja -C build)"
+done
+# A policy the guard would refuse fails here, not as a failed unit in the guest.
+"$build/guard/oomguard" --check-policy "$mine/policy.ini" > /dev/null ||
+	vm_die "$mine/policy.ini does not validate"
+
+vm_debian_need_packages
+
+t0=$(date +%s)
+vm_fetch_kernel
+vm_debian_rootfs
+t1=$(date +%s)
+
+work=$(mktemp -d /tmp/oomguard-guard-vm.XXXXXX)
+x=$work/extra
+install -D -m 755 "$mine/driver" "$x/usr/local/bin/oomguard-test"
+install -D -m 755 "$mine/grow" "$x/usr/local/bin/oomguard-grow"
+install -D -m 755 "$build/guard/oomguard" "$x/usr/sbin/oomguard"
+install -D -m 755 "$build/guard/oomguardctl" "$x/usr/sbin/oomguardctl"
+install -D -m 644 "$mine/policy.ini" "$x/etc/oomguard/policy.ini"
+# The generated unit, but for the path: meson's default prefix is /usr/local.
+mkdir -p "$x/etc/systemd/system/multi-user.target.wants"
+sed 's|^ExecStart=.*/oomguard$|ExecStart=/usr/sbin/oomguard|' "$build/packaging/oomguard.service" \
+	> "$x/etc/systemd/system/oomguard.service"
+grep -qx 'ExecStart=/usr/sbin/oomguard' "$x/etc/systemd/system/oomguard.service" ||
+	vm_die "cannot point ExecStart of $build/packaging/oomguard.service at /usr/sbin/oomguard"
+# What `systemctl enable` does for WantedBy=multi-user.target.
+ln -s /etc/systemd/system/oomguard.service "$x/etc/systemd/system/multi-user.target.wants/oomguard.service"
+vm_debian_disk "$work/disk.img" "$x"
+t2=$(date +%s)
+
+rc=0
+vm_debian_boot "$work" "$mem" "$target" off "$limit" || rc=$?
+t3=$(date +%s)
+
+# fail MSG...: one line per failed check; the summary follows at the end.
+failures=()
+fail() {
+	failures+=("$*")
+	echo "FAIL: $*" >&2
+}
+console_tail() {
+	echo "--- last lines of the guest console ---" >&2
+	tail -n 40 "$work/console.log" >&2 || true
+}
+# A failure before the results are in: nothing more to check.
+fatal() {
+	fail "$@"
+	console_tail
+	result=fail
+	echo "guard-in-guest: FAIL ($*): 0 passed, 1 failed"
+	exit 1
+}
+
+[ $rc -ne 124 ] || fatal "guest sent no result within $limit s (qemu killed by timeout)"
+[ $rc -eq 0 ] || fatal "qemu exited with status $rc"
+why=$(vm_receive_tar "$work" results "$work/got") || fatal "$why"
+r=$work/got/results h=$work/got/harness
+
+[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
+# A guard that fails to start at boot leaves the system degraded.
+state=$(cat "$h/system-state" 2>/dev/null || echo missing)
+[ "$state" = running ] ||
+	fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
+grep -q "guard_at_boot=active" "$r/info" 2>/dev/null ||
+	fail "oomguard.service was not active after boot: $(grep guard_at_boot "$r/info" 2>/dev/null || echo no record)"
+grep -q "holds $want_pages of $want_pages pages" "$r/balloon" 2>/dev/null ||
+	fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
+
+# The rest: check.py's FAIL lines become failures, its info lines the report.
+summary=""
+while IFS= read -r line; do
+	case $line in
+	FAIL:\ *) fail "${line#FAIL: }" ;;
+	summary:\ *) summary=${line#summary: } ;;
+	*) echo "  ${line#info: }" >&2 ;;
+	esac
+done < <(python3 "$mine/check.py" "$r" 2>&1 || echo "FAIL: check.py exited with status $?")
+
+startup=$(head -n 1 "$h/startup" 2>/dev/null | sed 's/^Startup finished in //; s/ *$//')
+times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s; guest startup $startup"
+result=reported
+if [ ${#failures[@]} -ne 0 ]; then
+	console_tail
+	echo "guard-in-guest: FAIL (${#failures[@]} check(s) failed; $times): 0 passed, 1 failed"
+	exit 1
+fi
+echo "guard-in-guest: PASS ($summary; $times): 1 passed, 0 failed"
