@@ -1,8 +1,8 @@
 #!/bin/bash
 # Quick start, part two: installs what is missing, builds, and runs every
-# test: the unit and golden suites in a plain -Werror build and again under
-# ASan+UBSan, every libFuzzer target for a while, and the end-to-end test
-# that runs oomguardctl inside a QEMU (TCG) guest with an inflated balloon.
+# test: the unit, golden, replay and daemon suites in a plain -Werror build
+# and again under ASan+UBSan, every libFuzzer target for a while, and the
+# end-to-end tests in QEMU (TCG) guests with an inflated balloon.
 # Ends with one line "N passed, M failed" and exits non-zero if M > 0.
 #   scripts/run-tests.sh
 #   FUZZ_SECONDS=5 VM_TESTS=0 scripts/run-tests.sh     quicker, no VM
@@ -78,6 +78,8 @@ step "libFuzzer targets" scripts/run-fuzzers.sh "$fuzz_seconds"
 if [ "$vm_tests" = 1 ]; then
 	section "oomguardctl zones inside a TCG guest with an inflated balloon"
 	step "zones in a TCG guest" tests/vm/zones-in-guest.sh build
+	section "the guard in a Debian 12 guest: journald records, oom_score_adj steering"
+	step "guard in a Debian guest" tests/vm/guard-in-guest.sh build
 fi
 
 echo

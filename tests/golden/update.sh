@@ -6,4 +6,7 @@ for t in "$@"; do
 	"$ctl" zones --root "$roots/$t" > "$dir/zones-$t.txt"
 	"$ctl" zones --json --root "$roots/$t" > "$dir/zones-$t.json"
 done
+for q in rising-pressure balloon-inflation fragmentation; do
+	"$ctl" replay "$roots/../sequences/$q" > "$dir/replay-$q.txt"
+done
 echo "golden files rewritten in $dir: review with git diff"
