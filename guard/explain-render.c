@@ -140,7 +140,7 @@ void explain_render_text(FILE *f, unsigned index, const OomReport *r, const Expl
                         fprintf(f, " (SysRq OOM, order %d)", r->order);
                 if (r->has_gfp)
                         fprintf(f, " with gfp_mask %#x (%s)", r->gfp_mask, x->gfp_text);
-                fprintf(f, "\n           up to zone %s, %s%s%s\n", zone_kind_name(x->gfp.highest_zone),
+                fprintf(f, "\n           up to zone %s, %s%s%s\n", zone_kind_name(x->effective_highest_zone),
                         x->gfp.can_reclaim ? "may reclaim" : "cannot sleep", x->gfp.high ? ", __GFP_HIGH" : "",
                         x->gfp.movable ? ", movable" : "");
         }
@@ -201,7 +201,7 @@ void explain_render_json(FILE *f, unsigned index, const OomReport *r, const Expl
                    ",\"highest_zone\":\"%s\",\"can_reclaim\":%s,\"high\":%s,\"movable\":%s},",
                 x->gfp_text_from_kernel ? "true" : "false", r->has_order ? r->order : 0,
                 r->has_order && r->order >= 0 ? (uint64_t)((1u << r->order) * x->page_kb * 1024) : 0,
-                zone_kind_name(x->gfp.highest_zone), x->gfp.can_reclaim ? "true" : "false", x->gfp.high ? "true" : "false",
+                zone_kind_name(x->effective_highest_zone), x->gfp.can_reclaim ? "true" : "false", x->gfp.high ? "true" : "false",
                 x->gfp.movable ? "true" : "false");
         fprintf(f, "\"constraint\":");
         json_str(f, r->constraint);

@@ -1005,7 +1005,7 @@ static bool parse_record(Parser *ps, const char *p, const char *e)
         if (starts(p, e, "Hardware name:")) {
                 static const char *const vms[] = { "QEMU", "KVM", "VMware", "VirtualBox", "Virtual Machine", "Xen",
                                                    "Bochs", "Google Compute Engine", "Amazon EC2", "Hyper-V",
-                                                   "Parallels", "Cloud Hypervisor", "Firecracker" };
+                                                   "Parallels", "Cloud Hypervisor", "Firecracker", "OpenStack" };
 
                 for (size_t i = 0; i < sizeof(vms) / sizeof(vms[0]); i++)
                         r->hypervisor |= find(p, e, vms[i]) != NULL;

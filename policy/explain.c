@@ -526,6 +526,14 @@ static void other_causes(const OomReport *r, Explanation *x)
                                   " kB of RAM are not accounted for by any counter",
                                   x->unaccounted_kb > 0 ? x->unaccounted_kb : 0);
         }
+        if (r->hypervisor && x->has_breakdown && x->ram_kb && x->unaccounted_kb > 131072 &&
+            (uint64_t)x->unaccounted_kb * 4 > x->ram_kb)
+                /* With deflate-on-oom the ballooned pages stay in managed and
+                 * look used: they show as RAM no counter accounts for. */
+                add_cause(x, CAUSE_BALLOON,
+                          "%" PRId64 " kB of %" PRIu64 " kB RAM (%" PRIu64 "%%) are in no counter; in a VM that is "
+                          "what a balloon with deflate-on-oom looks like (its pages stay in managed and look used)",
+                          x->unaccounted_kb, x->ram_kb, (uint64_t)x->unaccounted_kb * 100 / x->ram_kb);
         if (r->has_swap_lines && r->kind != OOM_KIND_MEMCG && !x->any_admits) {
                 if (r->total_swap_kb == 0)
                         add_cause(x, CAUSE_NO_SWAP, "no swap: anonymous memory (%" PRIu64 " kB) cannot be reclaimed",
@@ -613,6 +621,10 @@ void explain(const OomReport *r, Explanation *x)
                 s->kernel = x->kernel;
                 to_sample(r, x->page_kb, s);
                 x->highest_zone_index = highest_index(s, x->gfp.highest_zone);
+                x->effective_highest_zone = x->highest_zone_index >= 0 &&
+                                                            (unsigned)x->highest_zone_index < s->n_zone_layout ?
+                                                    s->zone_layout[x->highest_zone_index] :
+                                                    x->gfp.highest_zone;
                 zone_verdicts(r, s, x);
                 free(s);
         }

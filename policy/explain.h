@@ -59,6 +59,7 @@ typedef struct Explanation {
         char gfp_text[256];
         bool gfp_text_from_kernel;
         int highest_zone_index;
+        ZoneKind effective_highest_zone;        /* on this kernel's layout (no HighMem on 64-bit) */
         unsigned alloc_flags;
 
         unsigned n_verdicts;

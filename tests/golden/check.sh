@@ -9,7 +9,11 @@ if [ "$1" = --json ]; then json=yes; shift; fi
 [ "$1" = -- ] && shift
 out=$("$@")
 if [ "$json" = yes ]; then
-	printf '%s\n' "$out" | python3 -c 'import json, sys; json.load(sys.stdin)' || {
+	# one JSON object per line (explain prints one per report)
+	printf '%s\n' "$out" | python3 -c 'import json, sys
+for line in sys.stdin:
+    if line.strip():
+        json.loads(line)' || {
 		echo "not valid JSON: $*" >&2; exit 1; }
 fi
 printf '%s\n' "$out" | diff -u "$golden" - && echo "ok: $golden"

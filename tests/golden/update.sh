@@ -9,4 +9,9 @@ done
 for q in rising-pressure balloon-inflation fragmentation; do
 	"$ctl" replay "$roots/../sequences/$q" > "$dir/replay-$q.txt"
 done
+for log in "$roots"/../oom-reports*/*.log; do
+	name=$(basename "$log" .log)
+	"$ctl" explain "$log" > "$dir/explain/$name.txt"
+	"$ctl" explain --json "$log" > "$dir/explain/$name.json"
+done
 echo "golden files rewritten in $dir: review with git diff"
