@@ -948,7 +948,7 @@ static bool is_trace_line(const char *p, const char *e)
                (starts(p, e, "cpu ") && (find(p, e, " hot:") || find(p, e, " cold:"))) ||
                starts(p, e, "Workqueue:") || starts(p, e, "Tainted:") || starts(p, e, "Sched_ext:") ||
                starts(p, e, "Free pages:") || starts(p, e, "Swap cache:") || starts(p, e, "===") ||
-               starts(p, e, "Out of memory and no killable processes") || starts(p, e, "Kernel panic") ||
+               starts(p, e, "Out of memory and no killable processes") ||
                starts(p, e, "Mem-info:") || starts(p, e, "pgtables") || starts(p, e, "Memory cgroup out of memory") || (find(p, e, "+0x") && find(p, e, "/0x")) || starts(p, e, "Call Trace") || starts(p, e, "Call trace") ||
                starts(p, e, "<TASK>") || starts(p, e, "</TASK>") || starts(p, e, "RIP:") || starts(p, e, "RSP:") ||
                starts(p, e, "RAX:") || starts(p, e, "RDX:") || starts(p, e, "RBP:") || starts(p, e, "R10:") ||
@@ -976,6 +976,10 @@ static bool parse_record(Parser *ps, const char *p, const char *e)
 
         if (find(p, e, "oom-kill:"))
                 return summary_line(ps, p, e);
+        if (starts(p, e, "Kernel panic")) {
+                ps->terminal = true;    /* panic_on_oom, or no killable process */
+                return true;
+        }
         if (find(p, e, "Killed process ") || find(p, e, "ill process "))
                 return kill_lines(ps, p, e), true;
         if (starts(p, e, "oom_reaper:")) {
@@ -1115,15 +1119,23 @@ static void flush_record(Parser *ps)
 static bool looks_like_record_start(const char *p, const char *e)
 {
         static const char *const openers[] = {
-                "Node ", "lowmem_reserve", "protections", "[", "Mem-", "Free ", "Total swap", "Swap ", "hugepages",
+                "Node ", "lowmem_reserve", "protections", "[", "Mem-", "Free ", "Total swap", "Swap ",
                 "Out of", "Killed", "oom", "Task", "memory", "Memory", "CPU", "cpu ", "Call", "Hardware", "kmem",
-                "swap:", "Unreclaimable", "Name", "Active:", "active_anon:", "Workqueue", "Tainted", "DMA per-cpu",
+                "swap:", "Unreclaimable", "Name", "Workqueue", "Tainted", "DMA per-cpu",
                 "Normal per-cpu", "HighMem per-cpu", "DMA32 per-cpu", "Kernel panic", "RIP", "Code:",
         };
         const char *name, *after;
         size_t len;
         int node;
 
+        /* "active_anon:125187" opens the global Mem-Info lines (pages);
+         * "active_anon:3556kB" is the middle of a wrapped zone line */
+        if (starts(p, e, "active_anon:") || starts(p, e, "Active:")) {
+                const char *q = (const char *)memchr(p, ':', (size_t)(e - p)) + 1;
+                uint64_t v;
+
+                return !(take_u64(&q, e, UINT64_MAX / 2, &v) == 0 && starts(q, e, "kB"));
+        }
         for (size_t i = 0; i < sizeof(openers) / sizeof(openers[0]); i++)
                 if (starts(p, e, openers[i]))
                         return true;
@@ -1146,8 +1158,15 @@ static bool continues(const Parser *ps, const char *t, const char *e, bool had_p
 
         if (!ps->record_len)
                 return false;
-        if (ps->prefixed)
-                return !had_prefix && t < e;
+        if (ps->prefixed) {
+                /* an unprefixed line continues the last one (a wrap, or a
+                 * printk's embedded newline), unless it plainly opens a
+                 * record of its own (rsyslog's "#012" pieces) */
+                if (had_prefix || t >= e)
+                        return false;
+                skip_blanks(&p, e);
+                return !looks_like_record_start(p, e) && !starts(p, e, "Call Trace") && !starts(p, e, "Hardware");
+        }
         /* Unprefixed streams (mail, pasted text): a line continues the record
          * when it carries on its fields and does not open a record itself. */
         skip_blanks(&p, e);

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The OOM report parser on one real report in every form a log takes:
+ * dmesg, dmesg -T, syslog/journalctl, kmsg, rsyslog #012, wrapped at 80
+ * columns, interleaved with other messages, several in one stream; and
+ * truncated or garbage input that must never crash it. */
+#include "helpers.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+#include "oomreport-parse.h"
+
+#define MAX_REPORTS 8
+
+typedef struct Collected {
+        unsigned n;
+        OomReport r[MAX_REPORTS];
+        Explanation x[MAX_REPORTS];
+} Collected;
+
+static int collect(const OomReport *r, void *userdata)
+{
+        Collected *c = userdata;
+
+        if (c->n < MAX_REPORTS) {
+                c->r[c->n] = *r;
+                explain(r, &c->x[c->n]);
+                c->n++;
+        }
+        return 0;
+}
+
+static Collected *parse(const char *text, size_t len)
+{
+        Collected *c = calloc(1, sizeof(*c));
+        OomParseStats st;
+        char *exact = malloc(len ? len : 1);
+
+        assert_non_null(c);
+        memcpy(exact, text, len);
+        assert_int_equal(oom_parse_buffer(exact, len, 0, collect, c, &st), 0);
+        assert_int_equal(st.reports, c->n);
+        free(exact);
+        return c;
+}
+
+/* The report's own text without its "[   24.661838] " stamps. */
+static char **report_lines(unsigned *ret_n)
+{
+        size_t n;
+        char *buf = fixture_read("oom-reports/qemu-tcg-balloon-6.1-global.log", &n), *save = NULL, *l;
+        char **lines = calloc(256, sizeof(char *));
+        unsigned k = 0;
+
+        for (l = strtok_r(buf, "\n", &save); l && k < 255; l = strtok_r(NULL, "\n", &save)) {
+                const char *t = l;
+
+                if (t[0] == '[' && strchr(t, ']'))
+                        t = strchr(t, ']') + 2;
+                lines[k++] = strdup(t);
+        }
+        free(buf);
+        *ret_n = k;
+        return lines;
+}
+
+static void same_figures(const Collected *c, unsigned i)
+{
+        const OomReport *r = &c->r[i];
+        const OomZone *dma32 = &r->zones[0];
+        bool found = false;
+
+        for (unsigned z = 0; z < r->n_zones; z++)
+                if (strcmp(r->zones[z].name, "DMA32") == 0) {
+                        dma32 = &r->zones[z];
+                        found = true;
+                }
+        assert_true(r->has_header);
+        assert_int_equal(r->gfp_mask, 0x140cca);
+        assert_string_equal(r->gfp_names, "GFP_HIGHUSER_MOVABLE|__GFP_COMP");
+        assert_int_equal(r->order, 0);
+        if (strcmp(r->release, "6.1.0-56-cloud-amd64") != 0)
+                fail_msg("report %u: release \"%s\", lines %u-%u, header %d", i, r->release, r->first_line, r->last_line, r->has_header);
+        assert_true(found);
+        assert_int_equal(dma32->free_kb, 44196);
+        assert_int_equal(dma32->min_kb, 44352);
+        assert_int_equal(dma32->managed_kb, 587792);
+        assert_int_equal(dma32->n_reserve, 5);
+        assert_int_equal(dma32->buddy[10], 4);
+        assert_int_equal(r->mem.slab_unreclaimable, 2883);
+        assert_int_equal(r->mem.free, 12172);
+        assert_true(r->has_killed);
+        assert_true(explain_has_cause(&c->x[i], CAUSE_BELOW_MIN_WATERMARK));
+        assert_true(explain_has_cause(&c->x[i], CAUSE_BALLOON));
+}
+
+/* Builds the log text: each line through fmt(prefix), joined with sep. */
+static char *build(char **lines, unsigned n, const char *(*prefix)(unsigned i, char *buf), const char *sep)
+{
+        size_t cap = 1 << 20, used = 0;
+        char *out = malloc(cap), pbuf[128];
+
+        for (unsigned i = 0; i < n; i++)
+                used += (size_t)snprintf(out + used, cap - used, "%s%s%s", prefix(i, pbuf), lines[i],
+                                         i + 1 < n ? sep : "\n");
+        return out;
+}
+
+static const char *p_dmesg(unsigned i, char *b)
+{
+        sprintf(b, "[   24.%06u] ", 661838 + i);
+        return b;
+}
+
+static const char *p_dmesg_t(unsigned i, char *b)
+{
+        sprintf(b, "[dim. 19 avril 18:03:%02u 2026] ", i % 60);
+        return b;
+}
+
+static const char *p_syslog(unsigned i, char *b)
+{
+        sprintf(b, "Nov 22 01:00:%02u guest kernel: ", i % 60);
+        return b;
+}
+
+static const char *p_kmsg(unsigned i, char *b)
+{
+        sprintf(b, "4,%u,%u,-;", 1200 + i, 24661838 + i);
+        return b;
+}
+
+static const char *p_none(unsigned i, char *b)
+{
+        (void)i;
+        b[0] = '\0';
+        return b;
+}
+
+static void every_prefix_form(void **state)
+{
+        const char *(*forms[])(unsigned, char *) = { p_dmesg, p_dmesg_t, p_syslog, p_kmsg };
+        unsigned n;
+        char **lines = report_lines(&n);
+
+        for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+                char *text = build(lines, n, forms[f], "\n");
+                Collected *c = parse(text, strlen(text));
+
+                if (getenv("OOMGUARD_TEST_DUMP")) {
+                        char dp[256];
+                        FILE *d;
+
+                        snprintf(dp, sizeof(dp), "%s.%zu", getenv("OOMGUARD_TEST_DUMP"), f);
+                        d = fopen(dp, "w");
+
+                        fputs(text, d);
+                        fclose(d);
+                }
+
+                assert_int_equal(c->n, 1);
+                same_figures(c, 0);
+                free(c);
+                free(text);
+        }
+        /* rsyslog: one line, "#012" between the report's lines */
+        {
+                char *joined = build(lines, n, p_none, "#012"), *text = malloc(strlen(joined) + 64);
+                Collected *c;
+
+                sprintf(text, "Nov 22 01:00:00 guest kernel: %s", joined);
+                c = parse(text, strlen(text));
+                assert_int_equal(c->n, 1);
+                same_figures(c, 0);
+                free(c);
+                free(text);
+                free(joined);
+        }
+        for (unsigned i = 0; i < n; i++)
+                free(lines[i]);
+        free(lines);
+}
+
+/* A web page that wrapped every line at 80 columns, cutting mid-word. */
+static void wrapped_at_80_columns(void **state)
+{
+        unsigned n;
+        char **lines = report_lines(&n), *text = build(lines, n, p_syslog, "\n"), *wrapped = malloc(strlen(text) * 2);
+        size_t w = 0, col = 0;
+        Collected *c;
+
+        for (const char *s = text; *s; s++) {
+                if (*s == '\n')
+                        col = 0;
+                else if (++col > 80) {
+                        wrapped[w++] = '\n';
+                        col = 1;
+                }
+                wrapped[w++] = *s;
+        }
+        c = parse(wrapped, w);
+        assert_int_equal(c->n, 1);
+        same_figures(c, 0);
+        free(c);
+        free(wrapped);
+        free(text);
+        for (unsigned i = 0; i < n; i++)
+                free(lines[i]);
+        free(lines);
+}
+
+static void interleaved_and_several(void **state)
+{
+        unsigned n;
+        char **lines = report_lines(&n);
+        char *one = build(lines, n, p_dmesg, "\n"), *text = malloc(strlen(one) * 4 + 65536);
+        size_t used = 0;
+        Collected *c;
+
+        used += (size_t)sprintf(text + used, "[    1.000000] Linux version 6.1.0\n[    2.000000] usb 1-1: new device\n");
+        /* the report with other messages between its lines */
+        for (char *s = one, *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+                used += (size_t)sprintf(text + used, "%.*s\n", (int)(nl - s), s);
+                if (strstr(s, "lowmem_reserve") && strstr(s, "lowmem_reserve") < nl)
+                        used += (size_t)sprintf(text + used, "[   24.700000] e1000: eth0 link up\n");
+        }
+        used += (size_t)sprintf(text + used, "[   30.000000] systemd[1]: something else\n%s", one);
+        c = parse(text, used);
+        assert_int_equal(c->n, 2);
+        same_figures(c, 0);
+        same_figures(c, 1);
+        assert_true(c->r[0].lines_skipped >= 1);        /* the interleaved line is counted */
+        free(c);
+        free(text);
+        free(one);
+        for (unsigned i = 0; i < n; i++)
+                free(lines[i]);
+        free(lines);
+}
+
+/* Every prefix of the report parses without reading past its end. */
+static void every_truncation(void **state)
+{
+        size_t n;
+        char *full = fixture_read("oom-reports/kvm-balloon-4.9-global.log", &n);
+
+        for (size_t cut = 0; cut <= n; cut += 7) {
+                Collected *c = parse(full, cut);
+
+                assert_true(c->n <= 1);
+                free(c);
+        }
+        free(full);
+}
+
+static void garbage(void **state)
+{
+        static const char *const inputs[] = {
+                "", "\n\n\n", "invoked oom-killer:", "oom-killer: gfp_mask=0x", "Killed process (", "Killed process 1 (x",
+                "Node 0 DMA32: 1*4kB (", "Node 0 DMA32 free:99999999999999999999999kB min:", "lowmem_reserve[]: 1 2 3 4 5 6 7 8 9 10 11",
+                "[ pid ]\n[", "oom-kill:constraint=", "#012#012#012", "\\x0a\\x0a", "memory: usage 1kB, limit",
+        };
+
+        for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+                Collected *c = parse(inputs[i], strlen(inputs[i]));
+
+                free(c);
+        }
+}
+
+static void prefixes(void **state)
+{
+        static const struct {
+                const char *in, *out;
+                bool prefix;
+        } cases[] = {
+                { "[   24.661838] text", "text", true },
+                { "[Wed Jun 15 06:37:51 2022] text", "text", true },
+                { "Mar  7 02:43:11 myhost kernel: text", "text", true },
+                { "2026-11-22T01:00:00+00:00 host kernel: [ 1.5] text", "text", true },
+                { "6,1234,5678,-;text", "text", true },
+                { "<4>[  1.0] text", "text", true },
+                { "    [731411.303808] text", "text", true },
+                { "[ pid ]   uid  tgid", "[ pid ]   uid  tgid", false },
+                { "[<ffffffff81>] dump_stack", "[<ffffffff81>] dump_stack", false },
+                { "text", "text", false },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                bool had;
+                const char *t = oom_strip_prefix(cases[i].in, cases[i].in + strlen(cases[i].in), &had);
+
+                assert_string_equal(t, cases[i].out);
+                assert_int_equal(had, cases[i].prefix);
+        }
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(every_prefix_form),
+                cmocka_unit_test(wrapped_at_80_columns),
+                cmocka_unit_test(interleaved_and_several),
+                cmocka_unit_test(every_truncation),
+                cmocka_unit_test(garbage),
+                cmocka_unit_test(prefixes),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
