@@ -224,11 +224,13 @@ const char *oom_strip_prefix(const char *s, const char *e, bool *had_prefix)
         }
         /* syslog and journalctl: "... host kernel: text" within the first
          * 120 characters */
-        k = find(p, e - p > 120 ? p + 120 : e, "kernel: ");
-        if (k) {
+        k = find(p, e - p > 120 ? p + 120 : e, "kernel:");
+        if (k && (memchr(p, '=', (size_t)(k - p)) || find(p, k, "invoked") || find(p, k, "oom")))
+                k = NULL;       /* "kernel:" inside the message, not a syslog prefix */
+        if (k && k + 7 < e && k[7] == ' ') {
                 p = k + strlen("kernel: ");
                 *had_prefix = true;
-        } else if ((k = find(p, e - p > 120 ? p + 120 : e, "kernel:")) && k + 7 == e) {
+        } else if (k && k + 7 == e) {
                 p = e;
                 *had_prefix = true;
         }
@@ -267,6 +269,7 @@ static void begin_report(Parser *ps)
         ps->r->last_line = ps->lineno;
         ps->open = true;
         ps->terminal = false;
+        ps->record_is_header = false;
         ps->unknown_run = 0;
         ps->section = SEC_NONE;
         ps->have_task_cols = false;
@@ -281,6 +284,7 @@ static void end_report(Parser *ps)
         if (!ps->open)
                 return;
         ps->open = false;
+        ps->terminal = false;
         /* a Mem-Info dump on its own (SysRq-m, a WARN) is not an OOM report */
         if (!rep->has_header && !rep->has_killed && !rep->constraint[0] && !rep->has_memcg_usage)
                 return;
@@ -904,7 +908,8 @@ static bool numbers_line(Parser *ps, const char *p, const char *e)
                 r->pages_cma_reserved = v;
         else if (!starts(q, e, "pages ") && !starts(q, e, "reserved pages"))
                 return false;
-        if (r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && starts(q, e, "pages"))
+        if (r->kind == OOM_KIND_PAGE_ALLOC_FAILURE &&
+            (starts(q, e, "pages reserved") || starts(q, e, "pages cma reserved") || starts(q, e, "pages hwpoisoned")))
                 ps->terminal = true;    /* show_mem()'s last lines */
         return true;
 }
@@ -1233,7 +1238,7 @@ static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece
 
                 skip_blanks(&p, e);
                 if (!starts(p, e, "oom_reaper:") && !find(p, e, "oom-kill:") && !find(p, e, "Killed process ") &&
-                    !(ps->r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && is_digit(*p))) {
+                    !(ps->r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && p < e && is_digit(*p) && find(p, e, "pages"))) {
                         end_report(ps);
                         return false;
                 }
@@ -1306,7 +1311,7 @@ int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, 
         Parser *ps = calloc(1, sizeof(*ps));
         const char *p = buf, *end = buf + len, *next[N_TRIGGERS];
         unsigned counted_to_line = 0;
-        const char *counted_to = buf;
+        const char *counted_to = buf, *handed_back = NULL;
         int ret;
 
         if (!ps)
@@ -1354,17 +1359,17 @@ int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, 
                                 counted_to_line++;
                         }
                         ps->lineno = counted_to_line + 1;
-                        if (!report_starts(p, memchr(p, '\n', (size_t)(end - p)) ?: end, &(bool){ false })) {
-                                /* a kill line or summary without its header (rate limited) */
-                                begin_report(ps);
+                        /* a line after the header (an excerpt, or a kill line whose
+                         * report was rate limited) opens a report of its own; a
+                         * header found in it ends that one and opens the real one */
+                        begin_report(ps);
+                        if (!report_starts(p, memchr(p, '\n', (size_t)(end - p)) ?: end, &(bool){ false }))
                                 look_back_for_release(ps, p);
-                                ps->prefixed = true;
-                                {
-                                        bool had;
+                        {
+                                bool had;
 
-                                        (void)oom_strip_prefix(p, memchr(p, '\n', (size_t)(end - p)) ?: end, &had);
-                                        ps->prefixed = had;
-                                }
+                                (void)oom_strip_prefix(p, memchr(p, '\n', (size_t)(end - p)) ?: end, &had);
+                                ps->prefixed = had;
                         }
                 }
                 /* line numbers are counted only where they are needed */
@@ -1379,8 +1384,10 @@ int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, 
                 counted_to = p;
                 ps->lineno = counted_to_line + 1;
                 nl = memchr(p, '\n', (size_t)(end - p));
-                if (!take_physical_line(ps, p, nl ? nl : end))
+                if (!take_physical_line(ps, p, nl ? nl : end) && p != handed_back) {
+                        handed_back = p;
                         continue;       /* it ended the report: look at it again, closed */
+                }
                 ps->stats->lines++;
                 p = nl ? nl + 1 : end;
                 counted_to = p;

@@ -534,7 +534,10 @@ static void other_causes(const OomReport *r, Explanation *x)
                           "%" PRId64 " kB of %" PRIu64 " kB RAM (%" PRIu64 "%%) are in no counter; in a VM that is "
                           "what a balloon with deflate-on-oom looks like (its pages stay in managed and look used)",
                           x->unaccounted_kb, x->ram_kb, (uint64_t)x->unaccounted_kb * 100 / x->ram_kb);
-        if (r->has_swap_lines && r->kind != OOM_KIND_MEMCG && !x->any_admits) {
+        /* swap matters to reclaim for an OOM; a costly-order failure
+         * (> PAGE_ALLOC_COSTLY_ORDER) is about blocks, not amounts */
+        if (r->has_swap_lines && r->kind != OOM_KIND_MEMCG && !x->any_admits &&
+            !(r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && r->order > 3)) {
                 if (r->total_swap_kb == 0)
                         add_cause(x, CAUSE_NO_SWAP, "no swap: anonymous memory (%" PRIu64 " kB) cannot be reclaimed",
                                   x->anon_kb);
