@@ -536,8 +536,12 @@ static void header_line(Parser *ps, const char *p, const char *e, bool paf)
                         }
                 }
         }
+        /* -1 is a SysRq OOM; anything beyond the largest buddy order is not
+         * a kernel's, and is not believed */
         if (int_after(k, e, paf ? "order:" : "order=", &r->order))
-                r->has_order = true;
+                r->has_order = r->order >= -1 && r->order < OG_MAX_ORDERS;
+        if (!r->has_order)
+                r->order = 0;
         if (!int_after(k, e, "oom_score_adj=", &r->oom_score_adj))
                 (void)int_after(k, e, "oomkilladj=", &r->oom_score_adj);
         q = find(k, e, "nodemask=");
