@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "decide.h"
 #include "explain-render.h"
@@ -304,7 +306,7 @@ static int cmd_explain(int argc, char **argv)
         const char *path = "-";
         FILE *f = stdin;
         size_t len = 0;
-        char *buf;
+        char *buf, *mapped = NULL;
         int c, r;
 
         if (!ctx)
@@ -340,7 +342,21 @@ static int cmd_explain(int argc, char **argv)
                 free(ctx);
                 return EXIT_FAILED;
         }
-        buf = read_all(f, &len);
+        /* a file is mapped, not copied: logs run to hundreds of MB */
+        {
+                struct stat st;
+
+                if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+                        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+
+                        if (m != MAP_FAILED) {
+                                mapped = m;
+                                len = (size_t)st.st_size;
+                                (void)madvise(m, len, MADV_SEQUENTIAL);
+                        }
+                }
+        }
+        buf = mapped ? mapped : read_all(f, &len);
         if (f != stdin)
                 fclose(f);
         if (!buf) {
@@ -349,7 +365,10 @@ static int cmd_explain(int argc, char **argv)
                 return EXIT_FAILED;
         }
         r = oom_parse_buffer_verbose(buf, len, kv, explain_one, ctx, &stats, show_skipped ? stderr : NULL);
-        free(buf);
+        if (mapped)
+                munmap(mapped, len);
+        else
+                free(buf);
         if (r < 0) {
                 fprintf(stderr, "oomguardctl: %s\n", strerror(-r));
                 free(ctx);

@@ -1296,12 +1296,67 @@ static void look_back_for_release(Parser *ps, const char *at)
         }
 }
 
-/* Outside a report, jump to the next line that can start or belong to one:
- * the rest of a journal is skipped with memmem(), not line by line. */
+/* Outside a report, jump to the next line that can start or belong to one.
+ * A log is mostly other messages, so finding the next such line is most of
+ * the work: one pass for all the strings, skipping up to 8 bytes at a time
+ * on a table of 2-byte blocks (Wu and Manber's multi-pattern search, 1994),
+ * instead of one memmem() pass per string. */
 static const char *const triggers[] = { "oom-killer:", "page allocation failure", "Killed process ", "oom-kill:",
-                                        "Mem-Info:", "memory: usage ", "Memory cgroup out of memory", "Kill process ",
-                                        "kill process " };
+                                        "Mem-Info:", "memory: usage ", "Kill process ", "kill process " };
 #define N_TRIGGERS (sizeof(triggers) / sizeof(triggers[0]))
+#define SCAN_MIN 9      /* the shortest trigger */
+
+typedef struct TriggerScanner {
+        uint8_t shift[1 << 16];
+        size_t len[N_TRIGGERS];
+        uint16_t tail[N_TRIGGERS];      /* the block that ends each trigger's first SCAN_MIN bytes */
+} TriggerScanner;
+
+static uint16_t block(const char *b)
+{
+        return (uint16_t)((unsigned char)b[0] << 8 | (unsigned char)b[1]);
+}
+
+static void scanner_init(TriggerScanner *sc)
+{
+        memset(sc->shift, SCAN_MIN - 1, sizeof(sc->shift));
+        for (size_t t = 0; t < N_TRIGGERS; t++) {
+                sc->len[t] = strlen(triggers[t]);
+                for (size_t q = 1; q < SCAN_MIN; q++) {
+                        uint16_t h = block(triggers[t] + q - 1);
+                        uint8_t sh = (uint8_t)(SCAN_MIN - 1 - q);
+
+                        if (sh < sc->shift[h])
+                                sc->shift[h] = sh;
+                }
+                sc->tail[t] = block(triggers[t] + SCAN_MIN - 2);
+        }
+}
+
+/* The first trigger at or after p, or NULL. */
+static const char *scanner_next(const TriggerScanner *sc, const char *p, const char *end)
+{
+        const char *i = p + SCAN_MIN - 1;
+
+        while (i < end) {
+                uint16_t h = block(i - 1);
+                uint8_t sh = sc->shift[h];
+
+                if (sh) {
+                        i += sh;
+                        continue;
+                }
+                for (size_t t = 0; t < N_TRIGGERS; t++) {
+                        const char *start = i - (SCAN_MIN - 1);
+
+                        if (sc->tail[t] == h && (size_t)(end - start) >= sc->len[t] &&
+                            memcmp(start, triggers[t], sc->len[t]) == 0)
+                                return start;
+                }
+                i++;
+        }
+        return NULL;
+}
 
 int oom_parse_buffer(const char *buf, size_t len, KernelVersion kernel, OomReportFn fn, void *userdata,
                      OomParseStats *stats)
@@ -1313,18 +1368,24 @@ int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, 
                              OomParseStats *stats, void *skipped_file)
 {
         Parser *ps = calloc(1, sizeof(*ps));
-        const char *p = buf, *end = buf + len, *next[N_TRIGGERS];
+        TriggerScanner *sc = malloc(sizeof(*sc));
+        const char *p = buf, *end = buf + len;
         unsigned counted_to_line = 0;
         const char *counted_to = buf, *handed_back = NULL;
         int ret;
 
-        if (!ps)
+        if (!ps || !sc) {
+                free(ps);
+                free(sc);
                 return -ENOMEM;
+        }
         ps->r = calloc(1, sizeof(*ps->r));
         if (!ps->r) {
                 free(ps);
+                free(sc);
                 return -ENOMEM;
         }
+        scanner_init(sc);
         memset(stats, 0, sizeof(*stats));
         ps->buf = buf;
         ps->end = end;
@@ -1333,21 +1394,13 @@ int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, 
         ps->userdata = userdata;
         ps->stats = stats;
         ps->skipped = skipped_file;
-        for (size_t i = 0; i < N_TRIGGERS; i++)
-                next[i] = find(buf, end, triggers[i]);
 
         while (p < end && !ps->error) {
                 const char *nl;
 
                 if (!ps->open) {
-                        const char *t = NULL;
+                        const char *t = scanner_next(sc, p, end);
 
-                        for (size_t i = 0; i < N_TRIGGERS; i++) {
-                                if (next[i] && next[i] < p)
-                                        next[i] = find(p, end, triggers[i]);
-                                if (next[i] && (!t || next[i] < t))
-                                        t = next[i];
-                        }
                         if (!t)
                                 break;
                         /* back to the start of that line */
@@ -1402,5 +1455,6 @@ int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, 
         ret = ps->error;
         free(ps->r);
         free(ps);
+        free(sc);
         return ret;
 }
