@@ -185,6 +185,22 @@ static void shipped_policy_matches_table(void **state)
         free(shipped);
 }
 
+/* packaging/policy-keys.md, the reference table, comes from the same table. */
+static void shipped_key_table_matches(void **state)
+{
+        size_t n;
+        char *shipped = fixture_read("../../packaging/policy-keys.md", &n), *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        assert_non_null(f);
+        policy_dump_markdown(f);
+        fclose(f);
+        assert_string_equal(buf, shipped);
+        free(buf);
+        free(shipped);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -195,6 +211,7 @@ int main(void)
                 cmocka_unit_test(cross_field_rules),
                 cmocka_unit_test(dump_reads_back),
                 cmocka_unit_test(shipped_policy_matches_table),
+                cmocka_unit_test(shipped_key_table_matches),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
