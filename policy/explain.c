@@ -599,7 +599,7 @@ static void oomguard_line(const OomReport *r, Explanation *x)
                 snprintf(x->oomguard, sizeof(x->oomguard),
                          "oomguard would have reached act as headroom above min fell toward 0, dropped clean page cache "
                          "when it was a large share and not the working set, and steered oom_score_adj so the "
-                         "[prefer]red process dies first.");
+                         "process matched by [prefer] dies first.");
 }
 
 void explain(const OomReport *r, Explanation *x)

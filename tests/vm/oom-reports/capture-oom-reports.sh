@@ -17,7 +17,7 @@
 #                GFP_KERNEL|__GFP_NORETRY until one fails ("page allocation
 #                failure: order:9" and the Mem-Info dump)
 #
-# Default: all five, one boot each (1 vCPU, ~1-3 min each under TCG). K is
+# Default: all six, one boot each (1 vCPU, ~1-3 min each under TCG). K is
 # the kernel's MAJOR.MINOR (6.1). Each .log is the guest's whole dmesg after
 # the event, boot messages included. They go to tests/fixtures/oom-reports-tcg/,
 # and SOURCES.md there gets one section per scenario (kernel, QEMU command
@@ -41,7 +41,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dest=$(cd "$here/../../fixtures" && pwd)/oom-reports-tcg
 cache=${OOMR_CACHE:-$here/cache}
 port=org.oomguard.oomreports
-all=(no-balloon balloon-384 balloon-doo memcg-v2 order9)
+all=(no-balloon balloon-384 balloon-doo memcg-v2 order9 hugepages)
 limit=900 force=0
 
 usage() { sed -n '2,34s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -148,6 +148,19 @@ fact "cgroup $cg: memory.max $(cat "$cg/memory.max"), memory.swap.max $(cat "$cg
 CG=$cg run_hog -m 200 -r 0
 fact "memory.events: $(tr "\n" " " < "$cg/memory.events" | sed "s/ $//")"
 fact "memory.peak: $(cat "$cg/memory.peak" 2>/dev/null || echo absent), memory.current: $(cat "$cg/memory.current")"'
+		;;
+	hugepages)
+		file=global-oom-hugepages-400-K.log
+		marker='invoked oom-killer'
+		about="Global OOM with a hugetlb pool: /init reserves 200 huge pages of 2 MiB (400 MiB
+of the 1024 MiB guest) through /proc/sys/vm/nr_hugepages, no balloon
+inflation, then runs \`hog -m 1536 -r 0\`. The pool's pages are taken out of
+the page allocator and only hugetlbfs can use them, so ordinary memory runs
+out 400 MiB early; the pool shows in the report's hugepages_total line."
+		guest='
+echo 200 > /proc/sys/vm/nr_hugepages
+fact "nr_hugepages: $(cat /proc/sys/vm/nr_hugepages), $(grep HugePages_Total /proc/meminfo | tr -s " ")"
+run_hog -m 1536 -r 0'
 		;;
 	order9)
 		file=page-alloc-failure-order9-K.log
