@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "agent-link.h"
+#include "wire-report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,13 +43,13 @@ static int connect_agent(AgentLink *l)
         return 0;
 }
 
-int agent_link_send(AgentLink *l, const WireDeflateRequest *req)
+int agent_link_send(AgentLink *l, const void *record, size_t len)
 {
         int r;
 
         if (l->fd < 0 && (r = connect_agent(l)) < 0)
                 return r;
-        if (send(l->fd, req, sizeof(*req), MSG_NOSIGNAL) < 0) {
+        if (send(l->fd, record, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
                 r = -errno;
                 agent_link_close(l);    /* the next request reconnects */
                 return r;
@@ -56,21 +57,10 @@ int agent_link_send(AgentLink *l, const WireDeflateRequest *req)
         return 0;
 }
 
-int wire_parse_answer(const void *buf, size_t len, WireDeflateAnswer *ret)
+int agent_link_receive(AgentLink *l, WireDeflateAnswer *ans, WireRelease *rel)
 {
-        if (len != sizeof(*ret))
-                return -EBADMSG;
-        memcpy(ret, buf, sizeof(*ret));
-        if (ret->h.magic != WIRE_MAGIC || ret->h.version != WIRE_VERSION || ret->h.type != WIRE_DEFLATE_ANSWER ||
-            ret->granted > 1)
-                return -EBADMSG;
-        return 0;
-}
-
-int agent_link_receive(AgentLink *l, WireDeflateAnswer *ret)
-{
-        /* one byte more than a record, so an oversized packet shows */
-        unsigned char buf[sizeof(WireDeflateAnswer) + 1];
+        /* one byte more than the largest record, so an oversized packet shows */
+        unsigned char buf[(sizeof(WireDeflateAnswer) > sizeof(WireRelease) ? sizeof(WireDeflateAnswer) : sizeof(WireRelease)) + 1];
         ssize_t n;
 
         if (l->fd < 0)
@@ -82,5 +72,5 @@ int agent_link_receive(AgentLink *l, WireDeflateAnswer *ret)
                 agent_link_close(l);
                 return -ECONNRESET;
         }
-        return wire_parse_answer(buf, (size_t)n, ret) < 0 ? -EBADMSG : 1;
+        return wire_parse_inbound(buf, (size_t)n, ans, rel);
 }

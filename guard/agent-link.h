@@ -19,12 +19,10 @@ void agent_link_close(AgentLink *l);
 
 /* Connects if needed and sends. Returns 0, or -ENOENT/-ECONNREFUSED when
  * no agent listens, or another negative errno. */
-int agent_link_send(AgentLink *l, const WireDeflateRequest *req);
+int agent_link_send(AgentLink *l, const void *record, size_t len);
 
-/* Validates one received packet as an answer. Returns 0 or -EBADMSG. */
-int wire_parse_answer(const void *buf, size_t len, WireDeflateAnswer *ret);
-
-/* Receives one packet from the connected agent: 1 with *ret filled, 0 when
- * nothing (more) is there, -EBADMSG for a malformed packet (dropped),
- * -ECONNRESET when the agent went away (the link closes). */
-int agent_link_receive(AgentLink *l, WireDeflateAnswer *ret);
+/* Receives one packet from the connected agent: WIRE_DEFLATE_ANSWER with
+ * *ans filled or WIRE_RELEASE with *rel filled, 0 when nothing (more) is
+ * there, -EBADMSG for a malformed packet (dropped), -ECONNRESET when the
+ * agent went away (the link closes). */
+int agent_link_receive(AgentLink *l, WireDeflateAnswer *ans, WireRelease *rel);

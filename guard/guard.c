@@ -26,6 +26,7 @@
 #include "sample-read.h"
 #include "steer.h"
 #include "sysroot.h"
+#include "wire-report.h"
 
 #define USEC_PER_MSEC UINT64_C(1000)
 #define POLICY_FILE_MAX (256 * 1024)
@@ -48,6 +49,9 @@ struct Guard {
 
         Steer *steer;
         AgentLink agent;
+        ActionTally tally;
+        uint64_t report_seq, last_report_usec, last_release_usec;
+        bool released_once;
 
         unsigned n_psi;
         sd_event_source *psi[MAX_PSI_SOURCES];
@@ -191,15 +195,21 @@ static int take_sample(Guard *g, unsigned flags)
         return 0;
 }
 
+static int read_meminfo_now(Guard *g, MeminfoSample *m)
+{
+        const char *buf;
+        size_t len;
+        int r;
+
+        r = sysroot_read(g->root, SF_MEMINFO, &buf, &len);
+        return r < 0 ? r : parse_meminfo(buf, len, m, NULL);
+}
+
 static int64_t mem_free_kb(Guard *g)
 {
         MeminfoSample m;
-        const char *buf;
-        size_t len;
 
-        if (sysroot_read(g->root, SF_MEMINFO, &buf, &len) < 0 || parse_meminfo(buf, len, &m, NULL) < 0)
-                return -1;
-        return (int64_t)m.mem_free_kb;
+        return read_meminfo_now(g, &m) < 0 ? -1 : (int64_t)m.mem_free_kb;
 }
 
 static void notify_status(Guard *g)
@@ -251,6 +261,10 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec, Acti
                                      g->pressure.guest_ram_kb);
         } else
                 o.latency_usec = monotonic_usec() - wake_usec;
+        if (!g->opt.dry_run && (a->kind == ACTION_BALLOON ? !strcmp(o.result, "sent") : !res.error)) {
+                g->tally.count[a->kind]++;
+                g->tally.last_usec[a->kind] = now_usec(g);
+        }
         *res_out = res;
         *out = o;
         if (res.detail[0])
@@ -258,6 +272,22 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec, Acti
 }
 
 static void schedule_poll(Guard *g);
+static void watch_agent(Guard *g);
+
+/* The host hears from the guard every report interval, and at once on a
+ * level change. Nobody listening is normal (no host relay configured). */
+static void send_report(Guard *g, bool level_changed)
+{
+        WireReport rep;
+        uint64_t now = now_usec(g);
+
+        if (!level_changed && g->report_seq && now - g->last_report_usec < g->policy.report_interval_ms * USEC_PER_MSEC)
+                return;
+        g->last_report_usec = now;
+        wire_report_build(g->sample, g->model, &g->pressure, &g->decision, &g->tally, now, ++g->report_seq, &rep);
+        if (agent_link_send(&g->agent, &rep, sizeof(rep)) == 0)
+                watch_agent(g);
+}
 
 /* sample -> model -> decide -> act -> report */
 static void tick(Guard *g, uint64_t wake_usec)
@@ -276,6 +306,7 @@ static void tick(Guard *g, uint64_t wake_usec)
         }
         for (unsigned i = 0; i < g->decision.n_actions; i++)
                 report_action(&g->sink, g->sample, &g->pressure, &g->decision, &g->decision.actions[i], &outcomes[i]);
+        send_report(g, g->decision.level_changed);
         schedule_poll(g);
 }
 
@@ -446,6 +477,14 @@ static void arm_psi(Guard *g)
         }
 }
 
+static void watch_agent(Guard *g)
+{
+        if (!g->agent_source && g->agent.fd >= 0) {
+                if (sd_event_add_io(g->event, &g->agent_source, g->agent.fd, EPOLLIN, on_agent, g) >= 0)
+                        sd_event_source_set_description(g->agent_source, "agent");
+        }
+}
+
 static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome *o)
 {
         WireDeflateRequest req = {
@@ -465,7 +504,7 @@ static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome
                 decide_balloon_answer(&g->state, a->request_id, false, now_usec(g));
                 return;
         }
-        r = agent_link_send(&g->agent, &req);
+        r = agent_link_send(&g->agent, &req, sizeof(req));
         if (r < 0) {
                 /* No one to ask: settle the request now so that local
                  * actions, and a kill if allowed, are not held for it. */
@@ -477,27 +516,60 @@ static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome
         }
         o->result = "sent";
         decide_action_result(&g->state, ACTION_BALLOON, a->amount_kb, a->amount_kb);    /* resets the backoff */
-        if (!g->agent_source && g->agent.fd >= 0) {
-                if (sd_event_add_io(g->event, &g->agent_source, g->agent.fd, EPOLLIN, on_agent, g) >= 0)
-                        sd_event_source_set_description(g->agent_source, "agent");
+        watch_agent(g);
+}
+
+/* The host is short and asks for memory back: make what the guest does not
+ * need easy to take (clean cache dropped, free memory compacted) so the
+ * balloon can inflate without pushing the guest into reclaim. Never above
+ * warn, and at most once per release_cooldown_ms. */
+static void release_for_host(Guard *g, const WireRelease *rel)
+{
+        WireReleaseDone done = { .id = rel->id };
+        MeminfoSample before, after;
+        ActResult res = { 0 };
+        uint64_t now = now_usec(g);
+        const char *what = "nothing (dry run)";
+
+        wire_header_init(&done.h, WIRE_RELEASE_DONE);
+        if (g->decision.level > LEVEL_WARN)
+                what = "nothing: the guest is under pressure itself";
+        else if (g->released_once && now - g->last_release_usec < g->policy.release_cooldown_ms * USEC_PER_MSEC)
+                what = "nothing: released recently";
+        else if (!g->opt.dry_run && read_meminfo_now(g, &before) >= 0) {
+                g->released_once = true;
+                g->last_release_usec = now;
+                done.dropped_caches = act_drop_caches(g->root, &res) == 0;
+                done.compacted = act_compact(g->root, 0, &res) == 0;
+                if (read_meminfo_now(g, &after) >= 0)
+                        done.freed_kb = (int64_t)after.mem_available_kb - (int64_t)before.mem_available_kb;
+                what = done.dropped_caches || done.compacted ? "dropped caches and compacted" : "tried, and failed";
         }
+        log_line(g, 6, "host asked for memory back (release %" PRIu64 ", %" PRIu64 " kB): %s, MemAvailable %+" PRId64 " kB",
+                 rel->id, rel->bytes / 1024, what, done.freed_kb);
+        (void)agent_link_send(&g->agent, &done, sizeof(done));
 }
 
 static int on_agent(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         Guard *g = userdata;
         WireDeflateAnswer ans;
+        WireRelease rel;
         int r;
 
         (void)fd;
         (void)revents;
-        while ((r = agent_link_receive(&g->agent, &ans)) != 0) {
+        while ((r = agent_link_receive(&g->agent, &ans, &rel)) != 0) {
                 if (r == -EBADMSG) {
                         log_line(g, 4, "dropped a malformed record from the agent");
                         continue;
                 }
                 if (r < 0)
                         break;
+                if (r == WIRE_RELEASE) {
+                        release_for_host(g, &rel);
+                        continue;
+                }
                 decide_balloon_answer(&g->state, ans.id, ans.granted, now_usec(g));
                 log_line(g, 6, "host %s deflate request %" PRIu64 " (%" PRIu64 " kB)", ans.granted ? "granted" : "refused",
                          ans.id, ans.granted_bytes / 1024);

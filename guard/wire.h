@@ -14,6 +14,21 @@
 enum {
         WIRE_DEFLATE_REQUEST = 1,       /* guard -> agent */
         WIRE_DEFLATE_ANSWER = 2,        /* agent -> guard */
+        WIRE_REPORT = 3,                /* guard -> agent: the current picture */
+        WIRE_RELEASE = 4,               /* agent -> guard: the host asks the guest to free memory */
+        WIRE_RELEASE_DONE = 5,          /* guard -> agent */
+};
+
+/* Why the host refused; carried in WireDeflateAnswer.refusal. The agent maps
+ * the host's "refusal" string onto these; anything else is WIRE_REFUSED_OTHER. */
+enum {
+        WIRE_REFUSED_NONE = 0,
+        WIRE_REFUSED_AT_MAXIMUM = 1,    /* the domain already has its maximum */
+        WIRE_REFUSED_HOST_SHORT = 2,    /* host MemAvailable at its floor */
+        WIRE_REFUSED_RATE_LIMIT = 3,    /* step/rate/cooldown of the host policy */
+        WIRE_REFUSED_INVALID = 4,       /* the host found the request malformed */
+        WIRE_REFUSED_OTHER = 5,
+        WIRE_REFUSED_NO_HOST = 6,       /* no host relay answered (agent-generated) */
 };
 
 typedef struct WireHeader {
@@ -39,5 +54,52 @@ typedef struct WireDeflateAnswer {
         uint64_t id;
         uint64_t granted_bytes;
         uint32_t granted;               /* 1 granted, 0 refused */
-        uint32_t pad;
+        uint32_t refusal;               /* WIRE_REFUSED_*, 0 when granted */
 } WireDeflateAnswer;
+
+#define WIRE_MAX_ZONES 8
+#define WIRE_ZONE_NAME 12               /* "DMA32", "Normal", "Movable"... NUL-padded */
+#define WIRE_NEVER UINT32_MAX           /* WireActionTally.age_s of an action never taken */
+
+typedef struct WireZone {
+        uint32_t node;
+        char name[WIRE_ZONE_NAME];
+        int64_t free_kb, min_kb, low_kb, high_kb;
+} WireZone;
+
+typedef struct WireActionTally {
+        uint32_t count;                 /* since the guard started */
+        uint32_t age_s;                 /* seconds since the last one, or WIRE_NEVER */
+} WireActionTally;
+
+/* Sent every report interval and at once when the level changes. */
+typedef struct WireReport {
+        WireHeader h;
+        uint64_t seq;                   /* +1 per report since the guard started */
+        uint32_t level;                 /* Level */
+        uint32_t previous_level;        /* == level unless this report is a change */
+        uint32_t reason;                /* Reason of the last level change */
+        uint32_t psi_some_avg10;        /* hundredths of % */
+        uint32_t psi_full_avg10;
+        uint32_t n_zones;               /* <= WIRE_MAX_ZONES valid entries in zones[] */
+        int64_t headroom_min_kb;        /* worst zone: free - (min + reserve) */
+        uint64_t mem_total_kb;
+        uint64_t mem_available_kb;
+        uint64_t balloon_kb;
+        WireActionTally actions[4];     /* by ActionKind: balloon, drop_caches, compact, kill */
+        WireZone zones[WIRE_MAX_ZONES];
+} WireReport;
+
+typedef struct WireRelease {
+        WireHeader h;
+        uint64_t id;
+        uint64_t bytes;                 /* what the host would like back; a hint */
+} WireRelease;
+
+typedef struct WireReleaseDone {
+        WireHeader h;
+        uint64_t id;
+        int64_t freed_kb;               /* MemAvailable after - before; may be negative */
+        uint32_t dropped_caches;        /* 1 when caches were dropped */
+        uint32_t compacted;             /* 1 when compaction ran */
+} WireReleaseDone;

@@ -64,6 +64,7 @@ typedef struct Policy {
         ActionPolicy balloon;
         uint64_t balloon_horizon_ms, balloon_min_request_kb, balloon_timeout_ms;
         char agent_socket[POLICY_PATH_MAX];
+        uint64_t report_interval_ms, release_cooldown_ms;
 
         ActionPolicy drop_caches;
         uint64_t drop_file_min_pct, drop_max_refault_per_s;

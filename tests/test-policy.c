@@ -20,7 +20,7 @@ static void defaults_are_valid(void **state)
         assert_int_equal(policy_validate(&p, &e), 0);
         assert_false(p.kill.enabled);   /* safe for any guest */
         assert_int_equal(p.act_psi_full_avg10, 500);
-        assert_string_equal(p.agent_socket, "/run/oomguard/agent.sock");
+        assert_string_equal(p.agent_socket, "/run/oomguard-agent/agent.sock");
 }
 
 static void every_type(void **state)

@@ -3,11 +3,13 @@
 #include "agent-link.h"
 #include "fuzz-common.h"
 #include "proc-parse.h"
+#include "wire-report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char *b = fuzz_copy(data, size), path[PROC_CGROUP_MAX];
         WireDeflateAnswer ans;
+        WireRelease rel;
         ProcStat ps;
         size_t n;
         int adj;
@@ -20,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)cgroup_covers("/system.slice", path);
         }
         (void)parse_oom_score_adj(b, size, &adj);
-        (void)wire_parse_answer(b, size, &ans);
+        (void)wire_parse_inbound(b, size, &ans, &rel);
         free(b);
         return 0;
 }

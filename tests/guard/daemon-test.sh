@@ -53,6 +53,7 @@ fast_poll_ms = 100
 slow_poll_ms = 200
 [balloon]
 agent_socket = $work/agent.sock
+report_interval_ms = 1000
 [oom_score_adj]
 rescan_ms = 200
 [protect]
@@ -61,20 +62,37 @@ name = sshd
 name = hog
 EOP
 
-# The agent's side of guard/wire.h: take a request, grant it.
+# The agent's side of guard/wire.h: take a request and grant it, log the
+# reports, then ask for memory back once and log the answer.
 python3 - "$work/agent.sock" "$work/agent.log" <<'PY' &
 import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.bind(sys.argv[1]); s.listen(1)
 c, _ = s.accept()
 log = open(sys.argv[2], "w", buffering=1)
+released = False
 while True:
-    pkt = c.recv(256)
+    pkt = c.recv(1024)
     if not pkt:
         break
-    magic, version, kind, rid, nbytes = struct.unpack_from("<IHHQQ", pkt)
-    log.write("request len=%d magic=%#x version=%d type=%d id=%d bytes=%d\n" % (len(pkt), magic, version, kind, rid, nbytes))
-    c.send(struct.pack("<IHHQQII", magic, 1, 2, rid, nbytes, 1, 0))
+    magic, version, kind = struct.unpack_from("<IHH", pkt)
+    if kind == 1:
+        rid, nbytes = struct.unpack_from("<QQ", pkt, 8)
+        log.write("request len=%d magic=%#x version=%d type=%d id=%d bytes=%d\n" % (len(pkt), magic, version, kind, rid, nbytes))
+        c.send(struct.pack("<IHHQQII", magic, 1, 2, rid, nbytes, 1, 0))
+        if not released:
+            c.send(struct.pack("<IHHQQ", magic, 1, 4, 77, 1 << 26))
+            released = True
+    elif kind == 3:
+        (seq, level, prev, reason, some, full, nz, headroom, total, avail, balloon) = struct.unpack_from("<QIIIIIIqQQQ", pkt, 8)
+        node, name = struct.unpack_from("<I12s", pkt, 104)
+        log.write("report len=%d seq=%d level=%d previous=%d n_zones=%d zone0=%d/%s balloon_kb=%d total_kb=%d\n" % (
+            len(pkt), seq, level, prev, nz, node, name.rstrip(b"\0").decode(), balloon, total))
+    elif kind == 5:
+        rid, freed, dropped, compacted = struct.unpack_from("<QqII", pkt, 8)
+        log.write("release-done len=%d id=%d freed_kb=%d dropped=%d compacted=%d\n" % (len(pkt), rid, freed, dropped, compacted))
+    else:
+        log.write("unexpected type %d\n" % kind)
 PY
 pids+=($!)
 python3 - "$work/notify.sock" "$work/notify.log" <<'PY' &
@@ -117,6 +135,11 @@ check "action record: every field, the last ones too" \
 	bash -c 'grep -qx BALLOON_KB=393216 <<<"$0" && grep -qx PSI_FULL_AVG10=0.87 <<<"$0" && grep -qx ACTION_REASON=headroom_min <<<"$0" && ! grep -q OOMGUARD_FIELDS_DROPPED <<<"$0"' "$action"
 check "the agent got request 1 for 160 MiB" grep -q "request len=56 magic=0x474d4f4f version=1 type=1 id=1 bytes=167772160" "$work/agent.log"
 check "the guard read the host's grant" grep -q "host granted deflate request 1" "$work/stderr"
+check "the agent got a report: critical, changed from normal, DMA32, balloon 384 MiB" \
+	grep -q "report len=488 seq=1 level=3 previous=0 n_zones=2 zone0=0/DMA balloon_kb=393216" "$work/agent.log"
+check "reports keep coming, one per interval" grep -q "report len=488 seq=2 level=3 previous=3" "$work/agent.log"
+check "release while critical: nothing done, answered" grep -q "release-done len=32 id=77 freed_kb=0 dropped=0 compacted=0" "$work/agent.log"
+check "release refusal logged with the reason" grep -q "release 77, 65536 kB): nothing: the guest is under pressure itself" "$work/stderr"
 check "sd_notify READY and STATUS" bash -c 'grep -q READY=1 "$0" && grep -q "STATUS=level critical" "$0"' "$work/notify.log"
 check "protected process steered to -900" grep -qx -- -900 "$work/root/proc/100/oom_score_adj"
 check "preferred process steered to 500" grep -qx 500 "$work/root/proc/200/oom_score_adj"
