@@ -51,7 +51,8 @@ static const char *find(const char *p, const char *e, const char *needle)
 {
         size_t n = strlen(needle);
 
-        if (p >= e || (size_t)(e - p) < n)
+        /* !p: callers pass the result of an earlier find() */
+        if (!p || p >= e || (size_t)(e - p) < n)
                 return NULL;
         return memmem(p, (size_t)(e - p), needle, n);
 }

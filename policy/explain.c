@@ -120,7 +120,7 @@ static unsigned page_kb_of(const OomReport *r)
                         /* the first size the buddy line prints is one page */
                         uint64_t total = 0;
 
-                        for (unsigned k = 0; k < r->zones[i].n_orders; k++)
+                        for (unsigned k = 0; k < r->zones[i].n_orders && k < OG_MAX_ORDERS; k++)
                                 total += r->zones[i].buddy[k] << k;
                         if (total && r->zones[i].buddy_total_kb % total == 0 && r->zones[i].buddy_total_kb / total >= 4 &&
                             r->zones[i].buddy_total_kb / total <= 64)

@@ -171,7 +171,10 @@ static void every_prefix_form(void **state)
                 char *joined = build(lines, n, p_none, "#012"), *text = malloc(strlen(joined) + 64);
                 Collected *c;
 
-                sprintf(text, "Nov 22 01:00:00 guest kernel: %s", joined);
+                if (!text)
+                        fail();
+                else
+                        sprintf(text, "Nov 22 01:00:00 guest kernel: %s", joined);
                 c = parse(text, strlen(text));
                 assert_int_equal(c->n, 1);
                 same_figures(c, 0);
