@@ -32,9 +32,11 @@ seed fuzz-small $roots/*/proc/sys/kernel/osrelease $roots/*/proc/sys/vm/* \
 seed fuzz-policy packaging/policy.ini
 seed fuzz-proc /proc/self/stat /proc/self/cgroup /proc/1/stat /proc/self/oom_score_adj
 seed fuzz-oomreport tests/fixtures/oom-reports*/*.log
+seed fuzz-host-session tests/fuzz/corpus/host-session/*
+seed fuzz-agent-line tests/fuzz/corpus/agent-line/*
 
 status=0
-for t in fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc fuzz-oomreport; do
+for t in fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc fuzz-oomreport fuzz-agent-line fuzz-host-session; do
 	mkdir -p "$seeds/$t.work"
 	if "$build/tests/fuzz/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$build/$t-" "$seeds/$t.work" "$seeds/$t" >"$seeds/$t.log" 2>&1; then

@@ -80,6 +80,8 @@ if [ "$vm_tests" = 1 ]; then
 	step "zones in a TCG guest" tests/vm/zones-in-guest.sh build
 	section "the guard in a Debian 12 guest: journald records, oom_score_adj steering"
 	step "guard in a Debian guest" tests/vm/guard-in-guest.sh build
+	section "guard, agent and host relay (QMP mode) in a Debian 12 guest: the balloon deflates on request"
+	step "relay in a Debian guest" tests/vm/relay-in-guest.sh build
 fi
 
 echo

@@ -188,6 +188,9 @@ vm_debian_disk() {
 	[ -x "$stage/usr/local/bin/oomguard-test" ] ||
 		vm_log "warning: $extra has no executable usr/local/bin/oomguard-test; the guest will only report that"
 
+	# what a package's postinst would do, for the caller
+	if declare -F vm_debian_stage > /dev/null; then vm_debian_stage "$stage"; fi
+
 	rm -f "$out"
 	# -q still prints "Creating regular file OUT" on stdout.
 	mkfs.ext4 -q -F -L oomguard-root -d "$stage" "$out" "${VM_DEBIAN_DISK_SIZE:-2G}" > /dev/null ||
@@ -201,7 +204,9 @@ vm_debian_disk() {
 # over QMP, the kernel command line has oomguard.balloon_pages. Writes
 # WORK/initrd.gz, WORK/console.log and WORK/out.tar (port org.oomguard.results).
 # Returns QEMU's exit status (124 when LIMIT seconds ran out); VM_QEMU holds
-# the pid of `timeout` while QEMU runs, for the caller's traps.
+# the pid of `timeout` while QEMU runs, for the caller's traps. A caller may
+# add QEMU arguments in the array VM_DEBIAN_QEMU_EXTRA and define a function
+# vm_debian_started WORK, run once the guest runs (QMP free again).
 vm_debian_boot() {
 	local work=$1 mem=$2 target=$3 doo=$4 limit=$5 rc=0
 	# The initramfs only needs virtio_blk on top of lib.sh's modules: ext4
@@ -229,12 +234,14 @@ vm_debian_boot() {
 		-device "virtio-balloon-pci,id=balloon0,deflate-on-oom=$doo" \
 		-device virtio-serial-pci \
 		-chardev "file,id=out,path=$work/out.tar" \
-		-device "virtserialport,chardev=out,name=$VM_DEBIAN_PORT" &
+		-device "virtserialport,chardev=out,name=$VM_DEBIAN_PORT" \
+		${VM_DEBIAN_QEMU_EXTRA[@]+"${VM_DEBIAN_QEMU_EXTRA[@]}"} &
 	VM_QEMU=$!
 	vm_wait_socket "$work/qmp.sock" "$VM_QEMU" 10
 	vm_qmp "$work/qmp.sock" \
 		"{\"execute\":\"balloon\",\"arguments\":{\"value\":$((target * 1024 * 1024))}}" \
 		'{"execute":"cont"}'
+	if declare -F vm_debian_started > /dev/null; then vm_debian_started "$work"; fi
 	wait "$VM_QEMU" || rc=$?
 	VM_QEMU=""
 	return $rc

@@ -37,9 +37,9 @@ mine=$here/guard-in-guest
 
 mem=1024 target=640 limit=480
 want_pages=$(( (mem - target) * 256 ))
-# oomguard's libraries besides libsystemd0 (and its own), which the rootfs
+# The libraries of oomguard and oomguard-agent besides libsystemd0, which the rootfs
 # has already: the guest has no network.
-VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1"
+VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
 
 work="" VM_QEMU="" result=""
 cleanup() {

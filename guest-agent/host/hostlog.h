@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The relay's one logging layer: journald with structured fields
+ * (DOMAIN=, REQUEST_ID=, GRANTED_KB=, REFUSAL=, BALLOON_BEFORE_KB=,
+ * BALLOON_AFTER_KB=), and stderr with --verbose or when there is no
+ * journal. No state of its own: the caller passes its flags. */
+
+#include <stdint.h>
+#include <syslog.h>
+
+#include "grant.h"
+
+enum {
+        HOSTLOG_JOURNAL = 1 << 0,
+        HOSTLOG_STDERR = 1 << 1,
+        HOSTLOG_DEBUG = 1 << 2,         /* LOG_DEBUG lines too */
+};
+
+void hostlog(unsigned flags, int priority, const char *domain, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* One line per decided request, with every field a grep or a dashboard needs. */
+void hostlog_answer(unsigned flags, const char *domain, const GrantAnswer *a, uint64_t before_kb, uint64_t after_kb);

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metrics.h"
+
+/* Label values are domain names from the policy or libvirt; escape what the
+ * text format requires anyway. */
+static void append_label(GString *out, const char *name)
+{
+        for (const char *p = name; *p; p++) {
+                if (*p == '\\' || *p == '"')
+                        g_string_append_c(out, '\\');
+                if (*p == '\n')
+                        g_string_append(out, "\\n");
+                else
+                        g_string_append_c(out, *p);
+        }
+}
+
+static void sample(GString *out, const char *metric, const char *domain, const char *extra_label,
+                   const char *extra_value, uint64_t value)
+{
+        g_string_append_printf(out, "%s{domain=\"", metric);
+        append_label(out, domain);
+        if (extra_label)
+                g_string_append_printf(out, "\",%s=\"%s", extra_label, extra_value);
+        g_string_append_printf(out, "\"} %" PRIu64 "\n", value);
+}
+
+static void header(GString *out, const char *metric, const char *type, const char *help)
+{
+        g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", metric, help, metric, type);
+}
+
+void metrics_render(const Relay *r, GString *out)
+{
+        header(out, "oomguard_host_level", "gauge",
+               "Last level the guest reported: 0 normal, 1 warn, 2 act, 3 critical; absent before the first report");
+        for (unsigned i = 0; i < r->n_domains; i++)
+                if (r->domains[i]->stats.level >= 0)
+                        sample(out, "oomguard_host_level", r->domains[i]->name, NULL, NULL,
+                               (uint64_t)r->domains[i]->stats.level);
+        header(out, "oomguard_host_balloon_kb", "gauge", "Balloon size (guest memory) the hypervisor reported, kB");
+        for (unsigned i = 0; i < r->n_domains; i++)
+                sample(out, "oomguard_host_balloon_kb", r->domains[i]->name, NULL, NULL, r->domains[i]->stats.actual_kb);
+        header(out, "oomguard_host_grants_total", "counter", "Deflate requests granted");
+        for (unsigned i = 0; i < r->n_domains; i++)
+                sample(out, "oomguard_host_grants_total", r->domains[i]->name, NULL, NULL, r->domains[i]->stats.grants);
+        header(out, "oomguard_host_refusals_total", "counter", "Deflate requests refused, by reason");
+        for (unsigned i = 0; i < r->n_domains; i++)
+                for (int k = REFUSAL_NONE + 1; k < _REFUSAL_MAX; k++)
+                        sample(out, "oomguard_host_refusals_total", r->domains[i]->name, "reason",
+                               refusal_name((Refusal)k), r->domains[i]->stats.refusals[k]);
+        header(out, "oomguard_host_malformed_total", "counter",
+               "Guest messages refused: malformed, oversized or over the rate");
+        for (unsigned i = 0; i < r->n_domains; i++)
+                for (int k = 0; k < _PROBLEM_MAX; k++)
+                        sample(out, "oomguard_host_malformed_total", r->domains[i]->name, "kind",
+                               session_problem_name((SessionProblem)k), r->domains[i]->stats.problems[k]);
+        header(out, "oomguard_host_releases_total", "counter", "Release requests sent to the guest");
+        for (unsigned i = 0; i < r->n_domains; i++)
+                sample(out, "oomguard_host_releases_total", r->domains[i]->name, NULL, NULL,
+                       r->domains[i]->stats.releases);
+}
+
+int metrics_write(const Relay *r, const char *path)
+{
+        g_autoptr(GString) text = g_string_new(NULL);
+        g_autofree char *tmp = g_strdup_printf("%s.tmp", path);
+        ssize_t n;
+        int fd, k = 0;
+
+        metrics_render(r, text);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        n = write(fd, text->str, text->len);
+        if (n < 0)
+                k = -errno;
+        else if ((size_t)n != text->len)
+                k = -EIO;
+        if (close(fd) < 0 && k == 0)
+                k = -errno;
+        if (k == 0 && rename(tmp, path) < 0)
+                k = -errno;
+        if (k < 0)
+                (void)unlink(tmp);
+        return k;
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Glue between sessions, the grant policy and the backend. Requests are
+ * collected for RELAY_ROUND_USEC so that guests asking at the same moment
+ * are decided together, by priority, when the host is short. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlog.h"
+#include "relay.h"
+
+void relay_init(Relay *r, const HostPolicy *policy, const Backend *backend)
+{
+        *r = (Relay){ .policy = policy, .backend = backend, .log_flags = HOSTLOG_JOURNAL, .next_release_id = 1 };
+}
+
+void relay_done(Relay *r)
+{
+        while (r->n_domains > 0)
+                relay_remove(r, r->domains[r->n_domains - 1]);
+}
+
+static int domain_send(void *user, const char *data, size_t len)
+{
+        RelayDomain *d = user;
+
+        return d->relay->backend->send(d->handle, data, len);
+}
+
+static void domain_deflate_request(void *user, const GrantRequest *req, int64_t guest_balloon_kb)
+{
+        RelayDomain *d = user;
+        Relay *r = d->relay;
+
+        hostlog(r->log_flags, LOG_INFO, d->name,
+                "deflate request %" PRIu64 ": %" PRIu64 " bytes, urgency %s, guest says balloon %" PRId64 " kB", req->id,
+                req->bytes, req->urgency >= 0 ? level_name(req->urgency) : "invalid", guest_balloon_kb);
+        /* A full round is decided at once; the late request waits for the next. */
+        if (r->n_round >= GRANT_MAX_ROUND)
+                relay_run_round(r, r->host_available_kb, r->now_usec, true);
+        if (r->n_round == 0)
+                r->round_due_usec = r->now_usec + RELAY_ROUND_USEC;
+        r->round_domain[r->n_round] = d;
+        r->round_req[r->n_round] = *req;
+        r->n_round++;
+}
+
+static void domain_report(void *user, const SessionReport *rep)
+{
+        RelayDomain *d = user;
+
+        if (rep->level != d->stats.level)
+                hostlog(d->relay->log_flags, LOG_INFO, d->name, "guest level %s", level_name(rep->level));
+        d->stats.level = rep->level;
+        if (rep->balloon_kb >= 0)
+                d->stats.guest_balloon_kb = rep->balloon_kb;
+}
+
+static void domain_release_done(void *user, uint64_t id, uint64_t freed_kb)
+{
+        RelayDomain *d = user;
+
+        hostlog(d->relay->log_flags, LOG_INFO, d->name, "release %" PRIu64 " done: %" PRIu64 " kB freed", id, freed_kb);
+}
+
+static void domain_synced(void *user)
+{
+        RelayDomain *d = user;
+
+        hostlog(d->relay->log_flags, LOG_INFO, d->name, "guest agent synchronised");
+}
+
+static void domain_problem(void *user, SessionProblem p, const char *why)
+{
+        RelayDomain *d = user;
+        uint64_t n = ++d->stats.problems[p];
+
+        /* A hostile guest must not flood the journal: log the 1st, 2nd,
+         * 4th, 8th... of each kind. */
+        if ((n & (n - 1)) == 0)
+                hostlog(d->relay->log_flags, LOG_WARNING, d->name, "refused %s message (%" PRIu64 " so far): %s",
+                        session_problem_name(p), n, why);
+}
+
+static const SessionOps domain_ops = {
+        .send = domain_send,
+        .deflate_request = domain_deflate_request,
+        .report = domain_report,
+        .release_done = domain_release_done,
+        .synced = domain_synced,
+        .problem = domain_problem,
+};
+
+RelayDomain *relay_find(Relay *r, const char *name)
+{
+        for (unsigned i = 0; i < r->n_domains; i++)
+                if (strcmp(r->domains[i]->name, name) == 0)
+                        return r->domains[i];
+        return NULL;
+}
+
+RelayDomain *relay_add(Relay *r, const char *name, void *handle, uint64_t now_usec)
+{
+        DomainPolicy dp;
+        RelayDomain *d;
+
+        if (r->n_domains >= HOST_POLICY_MAX_DOMAINS || strlen(name) >= HOST_POLICY_NAME_MAX)
+                return NULL;
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return NULL;
+        strcpy(d->name, name);
+        d->relay = r;
+        d->handle = handle;
+        d->stats.level = _LEVEL_INVALID;
+        d->stats.guest_balloon_kb = -1;
+        host_policy_for_domain(r->policy, name, &dp);
+        grant_domain_init(&d->grant, &dp, now_usec);
+        if (session_init(&d->session, &domain_ops, d, &d->grant.bucket) < 0) {
+                free(d);
+                return NULL;
+        }
+        r->domains[r->n_domains++] = d;
+        return d;
+}
+
+void relay_remove(Relay *r, RelayDomain *d)
+{
+        size_t k = 0;
+
+        /* Its pending requests go with it. */
+        for (size_t i = 0; i < r->n_round; i++)
+                if (r->round_domain[i] != d) {
+                        r->round_domain[k] = r->round_domain[i];
+                        r->round_req[k++] = r->round_req[i];
+                }
+        r->n_round = k;
+        for (unsigned i = 0; i < r->n_domains; i++)
+                if (r->domains[i] == d) {
+                        r->domains[i] = r->domains[--r->n_domains];
+                        break;
+                }
+        session_done(&d->session);
+        free(d);
+}
+
+int relay_connected(Relay *r, RelayDomain *d, uint64_t sync_id, uint64_t now_usec)
+{
+        hostlog(r->log_flags, LOG_DEBUG, d->name, "channel connected, synchronising");
+        return session_start(&d->session, sync_id, now_usec, true);
+}
+
+void relay_disconnected(Relay *r, RelayDomain *d)
+{
+        hostlog(r->log_flags, LOG_DEBUG, d->name, "channel disconnected");
+        session_stop(&d->session);
+}
+
+int relay_feed(Relay *r, RelayDomain *d, const char *data, size_t len, uint64_t now_usec)
+{
+        r->now_usec = now_usec;
+        return session_feed(&d->session, data, len, now_usec);
+}
+
+/* Refreshes the hypervisor's figures; false when they cannot be had. */
+static bool refresh(Relay *r, RelayDomain *d)
+{
+        uint64_t actual, maximum;
+        int k = r->backend->get_memory(d->handle, &actual, &maximum);
+
+        if (k < 0) {
+                hostlog(r->log_flags, LOG_WARNING, d->name, "cannot read the balloon: %s", strerror(-k));
+                return false;
+        }
+        d->grant.actual_kb = d->stats.actual_kb = actual;
+        d->grant.maximum_kb = d->stats.maximum_kb = maximum;
+        return true;
+}
+
+static void apply(Relay *r, RelayDomain *d, GrantAnswer *a, uint64_t before_target_kb)
+{
+        uint64_t before_kb = d->grant.actual_kb, after_kb = before_kb;
+        int k;
+
+        if (a->granted && !a->repeated) {
+                k = r->backend->set_target(d->handle, a->target_kb);
+                if (k < 0) {
+                        hostlog(r->log_flags, LOG_ERR, d->name, "cannot set the balloon to %" PRIu64 " kB: %s",
+                                a->target_kb, strerror(-k));
+                        grant_failed(&d->grant, a->id, before_target_kb);
+                        *a = (GrantAnswer){ .id = a->id, .refusal = REFUSAL_OTHER };
+                } else
+                        after_kb = a->target_kb;
+        }
+        if (!a->repeated) {
+                if (a->granted)
+                        d->stats.grants++;
+                else
+                        d->stats.refusals[a->refusal]++;
+        }
+        hostlog_answer(r->log_flags, d->name, a, before_kb, after_kb);
+        (void)session_answer(&d->session, a);
+}
+
+void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bool force)
+{
+        GrantDomain *doms[GRANT_MAX_ROUND];
+        uint64_t before_target[GRANT_MAX_ROUND];
+        GrantAnswer answers[GRANT_MAX_ROUND];
+        size_t order[GRANT_MAX_ROUND];
+        size_t n = r->n_round;
+
+        r->host_available_kb = host_available_kb;
+        if (n == 0 || (!force && now_usec < r->round_due_usec))
+                return;
+        r->n_round = 0;
+        r->round_due_usec = 0;
+        for (size_t i = 0; i < n; i++) {
+                RelayDomain *d = r->round_domain[i];
+
+                /* Without the hypervisor's figures nothing can be sized:
+                 * the request is decided against a maximum of 0, so
+                 * refused, never granted from guess work. */
+                if (!refresh(r, d))
+                        d->grant.maximum_kb = d->grant.actual_kb = 0;
+                doms[i] = &d->grant;
+                before_target[i] = d->grant.target_kb;
+        }
+        grant_decide_round(r->policy, doms, r->round_req, n, host_available_kb, now_usec, answers, order);
+        /* in decision order: a domain asking twice in a round gets its
+         * second, larger target last, never the first one back */
+        for (size_t k = 0; k < n; k++) {
+                size_t i = order[k];
+
+                apply(r, r->round_domain[i], &answers[i], before_target[i]);
+        }
+}
+
+void relay_release(Relay *r, uint64_t host_available_kb, uint64_t now_usec)
+{
+        GrantDomain *doms[HOST_POLICY_MAX_DOMAINS];
+        RelayDomain *ready[HOST_POLICY_MAX_DOMAINS];
+        ReleaseAsk asks[HOST_POLICY_MAX_DOMAINS];
+        size_t n = 0, n_asks;
+
+        /* The hypervisor is asked for figures only when there is a shortfall. */
+        if (!grant_release_due(r->policy, host_available_kb))
+                return;
+        for (unsigned i = 0; i < r->n_domains; i++)
+                if (r->domains[i]->session.state == SESSION_READY && refresh(r, r->domains[i])) {
+                        ready[n] = r->domains[i];
+                        doms[n++] = &r->domains[i]->grant;
+                }
+        n_asks = grant_release(r->policy, doms, n, host_available_kb, now_usec, asks);
+        for (size_t i = 0; i < n_asks; i++) {
+                RelayDomain *d = ready[asks[i].index];
+                uint64_t id = r->next_release_id++;
+
+                hostlog(r->log_flags, LOG_NOTICE, d->name,
+                        "host MemAvailable %" PRIu64 " kB: asking release %" PRIu64 " of %" PRIu64 " bytes",
+                        host_available_kb, id, asks[i].bytes);
+                if (session_release(&d->session, id, asks[i].bytes) >= 0)
+                        d->stats.releases++;
+        }
+}
+
+void relay_check_syncs(Relay *r, uint64_t (*random_id)(void), uint64_t now_usec)
+{
+        for (unsigned i = 0; i < r->n_domains; i++) {
+                RelayDomain *d = r->domains[i];
+
+                if (!session_sync_expired(&d->session, now_usec))
+                        continue;
+                hostlog(r->log_flags, LOG_DEBUG, d->name, "no answer to guest-sync-delimited, trying again");
+                (void)session_start(&d->session, random_id(), now_usec, false);
+        }
+}

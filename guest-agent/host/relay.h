@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The relay: every domain's session, grant state and counters, the
+ * rounds of deflate requests and the release asks. It reaches the
+ * hypervisor only through Backend, and takes the time and the host's
+ * MemAvailable as arguments, so tests and the fuzzer drive it with fakes. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "grant.h"
+#include "host-policy.h"
+#include "session.h"
+
+typedef struct RelayDomain RelayDomain;
+typedef struct Relay Relay;
+
+typedef struct Backend {
+        /* The hypervisor's figures: the balloon's actual size and the
+         * domain's maximum, both in kB. */
+        int (*get_memory)(void *handle, uint64_t *ret_actual_kb, uint64_t *ret_maximum_kb);
+        /* Moves the balloon target (kB). */
+        int (*set_target)(void *handle, uint64_t target_kb);
+        /* Queues bytes for the guest's channel; < 0: drop the connection. */
+        int (*send)(void *handle, const char *data, size_t len);
+} Backend;
+
+typedef struct DomainStats {
+        Level level;                    /* last reported; _LEVEL_INVALID before the first */
+        int64_t guest_balloon_kb;       /* what the guest said, for the log and metrics only */
+        uint64_t actual_kb, maximum_kb; /* the hypervisor's, at the last round */
+        uint64_t grants;
+        uint64_t refusals[_REFUSAL_MAX];
+        uint64_t problems[_PROBLEM_MAX];
+        uint64_t releases;
+} DomainStats;
+
+struct RelayDomain {
+        Relay *relay;
+        char name[HOST_POLICY_NAME_MAX];
+        void *handle;           /* the backend's */
+        Session session;
+        GrantDomain grant;
+        DomainStats stats;
+};
+
+#define RELAY_ROUND_USEC (UINT64_C(200) * 1000)  /* requests within this window share a round */
+
+struct Relay {
+        const HostPolicy *policy;
+        const Backend *backend;
+        unsigned log_flags;     /* HOSTLOG_* */
+        unsigned n_domains;
+        RelayDomain *domains[HOST_POLICY_MAX_DOMAINS];
+
+        size_t n_round;
+        RelayDomain *round_domain[GRANT_MAX_ROUND];
+        GrantRequest round_req[GRANT_MAX_ROUND];
+        uint64_t round_due_usec;        /* 0: no round pending */
+        uint64_t next_release_id;
+        uint64_t now_usec;              /* of the current feed, for the session callbacks */
+        uint64_t host_available_kb;     /* the last MemAvailable seen, for a round forced early */
+};
+
+void relay_init(Relay *r, const HostPolicy *policy, const Backend *backend);
+void relay_done(Relay *r);
+
+/* Adds a domain (by name, for the policy); NULL when full or out of memory. */
+RelayDomain *relay_add(Relay *r, const char *name, void *handle, uint64_t now_usec);
+void relay_remove(Relay *r, RelayDomain *d);
+RelayDomain *relay_find(Relay *r, const char *name);
+
+/* The channel (re)connected: starts the sync. sync_id is random. */
+int relay_connected(Relay *r, RelayDomain *d, uint64_t sync_id, uint64_t now_usec);
+void relay_disconnected(Relay *r, RelayDomain *d);
+/* Bytes the guest sent. */
+int relay_feed(Relay *r, RelayDomain *d, const char *data, size_t len, uint64_t now_usec);
+
+/* Decides the pending round when it is due (or at once with force);
+ * host_available_kb is the host's MemAvailable. */
+void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bool force);
+/* Asks guests to release memory when the policy says so. */
+void relay_release(Relay *r, uint64_t host_available_kb, uint64_t now_usec);
+/* Restarts syncs whose attempt timed out; random_id() gives fresh ids. */
+void relay_check_syncs(Relay *r, uint64_t (*random_id)(void), uint64_t now_usec);

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Grants and releases. The rules come from PROTOCOL.md §2.7 and the host
+ * policies surveyed in protocol-host.md §6.2 (MoM, Proxmox): the host sizes
+ * from its own figures, clamps to the domain's maximum and to its own
+ * floor, moves by a bounded step at a bounded rate, and serves the more
+ * important guests first when it cannot serve everyone. */
+#include "grant.h"
+
+#define USEC_PER_SEC UINT64_C(1000000)
+#define KB_PER_MB UINT64_C(1024)
+
+static const char *const refusal_names[_REFUSAL_MAX] = {
+        [REFUSAL_NONE] = "none",
+        [REFUSAL_AT_MAXIMUM] = "at-maximum",
+        [REFUSAL_HOST_SHORT] = "host-short",
+        [REFUSAL_RATE_LIMIT] = "rate-limit",
+        [REFUSAL_INVALID] = "invalid",
+        [REFUSAL_OTHER] = "other",
+};
+
+const char *refusal_name(Refusal r)
+{
+        return r >= 0 && r < _REFUSAL_MAX ? refusal_names[r] : "other";
+}
+
+/* PROTOCOL.md §2.7: 5 events a second, burst 10. */
+#define FLOOD_PER_S 5
+#define FLOOD_BURST 10
+
+void grant_domain_init(GrantDomain *d, const DomainPolicy *policy, uint64_t now_usec)
+{
+        *d = (GrantDomain){ .policy = *policy };
+        token_bucket_init(&d->bucket, FLOOD_PER_S, FLOOD_BURST, now_usec);
+}
+
+const GrantAnswer *grant_lookup(const GrantDomain *d, uint64_t id)
+{
+        for (unsigned i = 0; i < d->n_answers; i++)
+                if (d->answers[i].id == id)
+                        return &d->answers[i];
+        return NULL;
+}
+
+static void remember(GrantDomain *d, const GrantAnswer *a)
+{
+        d->answers[d->next_answer] = *a;
+        d->next_answer = (d->next_answer + 1) % GRANT_REMEMBER;
+        if (d->n_answers < GRANT_REMEMBER)
+                d->n_answers++;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+        return a < b ? a : b;
+}
+
+static bool elapsed_less(uint64_t since_usec, uint64_t now_usec, uint64_t interval_s)
+{
+        /* A clock that went back counts as "no time has passed". */
+        return now_usec < since_usec || now_usec - since_usec < interval_s * USEC_PER_SEC;
+}
+
+static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const GrantRequest *req,
+                          uint64_t host_available_kb, uint64_t now_usec)
+{
+        uint64_t base_kb = d->actual_kb > d->target_kb ? d->actual_kb : d->target_kb;
+
+        if (req->id == 0 || req->bytes == 0 || req->bytes / 1024 > d->maximum_kb || req->urgency < LEVEL_WARN ||
+            req->urgency > LEVEL_CRITICAL)
+                return REFUSAL_INVALID;
+        if (now_usec < d->cooldown_until_usec)
+                return REFUSAL_RATE_LIMIT;
+        if (d->have_grant && elapsed_less(d->last_grant_usec, now_usec, d->policy.rate_s))
+                return REFUSAL_RATE_LIMIT;
+        if (base_kb >= d->maximum_kb)
+                return REFUSAL_AT_MAXIMUM;
+        if (host_available_kb <= hp->floor_available_mb * KB_PER_MB)
+                return REFUSAL_HOST_SHORT;
+        if (d->policy.step_mb == 0)
+                return REFUSAL_RATE_LIMIT;      /* step 0: this domain is never grown */
+        return REFUSAL_NONE;
+}
+
+void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req, uint64_t host_available_kb,
+                  uint64_t now_usec, GrantAnswer *ret)
+{
+        const GrantAnswer *known = grant_lookup(d, req->id);
+        uint64_t base_kb, grant_kb;
+        Refusal why;
+
+        if (known && req->id != 0) {
+                *ret = *known;
+                ret->repeated = true;
+                return;
+        }
+
+        *ret = (GrantAnswer){ .id = req->id };
+        why = refuse_why(hp, d, req, host_available_kb, now_usec);
+        if (why != REFUSAL_NONE) {
+                ret->refusal = why;
+                /* A refusal because of the rate keeps the cooldown where it
+                 * is: otherwise a guest that asks steadily would never get
+                 * out of it. */
+                if (why != REFUSAL_RATE_LIMIT)
+                        d->cooldown_until_usec = now_usec + d->policy.cooldown_s * USEC_PER_SEC;
+        } else {
+                base_kb = d->actual_kb > d->target_kb ? d->actual_kb : d->target_kb;
+                /* Round the ask up to whole kB: a grant must not fall 1 kB short. */
+                grant_kb = req->bytes / 1024 + (req->bytes % 1024 != 0);
+                grant_kb = min_u64(grant_kb, d->policy.step_mb * KB_PER_MB);
+                grant_kb = min_u64(grant_kb, d->maximum_kb - base_kb);
+                grant_kb = min_u64(grant_kb, host_available_kb - hp->floor_available_mb * KB_PER_MB);
+
+                ret->granted = true;
+                ret->granted_kb = grant_kb;
+                ret->target_kb = base_kb + grant_kb;
+                d->target_kb = ret->target_kb;
+                d->have_grant = true;
+                d->last_grant_usec = now_usec;
+        }
+        if (req->id != 0)
+                remember(d, ret);
+}
+
+void grant_failed(GrantDomain *d, uint64_t id, uint64_t previous_target_kb)
+{
+        for (unsigned i = 0; i < d->n_answers; i++)
+                if (d->answers[i].id == id && d->answers[i].granted) {
+                        d->answers[i] = (GrantAnswer){ .id = id, .refusal = REFUSAL_OTHER };
+                        d->target_kb = previous_target_kb;
+                }
+}
+
+typedef struct OrderContext {
+        GrantDomain *const *doms;
+        const GrantRequest *reqs;
+} OrderContext;
+
+/* Fills order[] with 0..n-1 sorted by before(). Insertion sort: at most
+ * GRANT_MAX_ROUND entries, and it is stable. */
+static void sort_order(size_t *order, size_t n, bool (*before)(const OrderContext *, size_t, size_t),
+                       const OrderContext *ctx)
+{
+        for (size_t i = 0; i < n; i++) {
+                size_t j = i;
+
+                while (j > 0 && before(ctx, i, order[j - 1])) {
+                        order[j] = order[j - 1];
+                        j--;
+                }
+                order[j] = i;
+        }
+}
+
+/* A round is served by priority, then urgency, then arrival. */
+static bool serve_before(const OrderContext *ctx, size_t a, size_t b)
+{
+        GrantDomain *const *doms = ctx->doms;
+        const GrantRequest *reqs = ctx->reqs;
+
+        if (doms[a]->policy.priority != doms[b]->policy.priority)
+                return doms[a]->policy.priority > doms[b]->policy.priority;
+        if (reqs[a].urgency != reqs[b].urgency)
+                return reqs[a].urgency > reqs[b].urgency;
+        return a < b;
+}
+
+void grant_decide_round(const HostPolicy *hp, GrantDomain *const *doms, const GrantRequest *reqs, size_t n,
+                        uint64_t host_available_kb, uint64_t now_usec, GrantAnswer *answers, size_t *order)
+{
+        if (n > GRANT_MAX_ROUND)
+                n = GRANT_MAX_ROUND;
+        sort_order(order, n, serve_before, &(OrderContext){ .doms = doms, .reqs = reqs });
+        for (size_t k = 0; k < n; k++) {
+                size_t i = order[k];
+
+                grant_decide(hp, doms[i], &reqs[i], host_available_kb, now_usec, &answers[i]);
+                if (answers[i].granted && !answers[i].repeated)
+                        host_available_kb -= min_u64(answers[i].granted_kb, host_available_kb);
+        }
+}
+
+/* Released first: the least important, then the one holding the most. */
+static bool release_before(const OrderContext *ctx, size_t a, size_t b)
+{
+        GrantDomain *const *doms = ctx->doms;
+
+        if (doms[a]->policy.priority != doms[b]->policy.priority)
+                return doms[a]->policy.priority < doms[b]->policy.priority;
+        if (doms[a]->actual_kb != doms[b]->actual_kb)
+                return doms[a]->actual_kb > doms[b]->actual_kb;
+        return a < b;
+}
+
+bool grant_release_due(const HostPolicy *hp, uint64_t host_available_kb)
+{
+        return hp->release_below_mb != 0 && host_available_kb < hp->release_below_mb * KB_PER_MB;
+}
+
+size_t grant_release(const HostPolicy *hp, GrantDomain *const *doms, size_t n, uint64_t host_available_kb,
+                     uint64_t now_usec, ReleaseAsk *ret)
+{
+        uint64_t below_kb = hp->release_below_mb * KB_PER_MB, short_kb;
+        size_t order[GRANT_MAX_ROUND], n_asks = 0;
+
+        if (!grant_release_due(hp, host_available_kb))
+                return 0;
+        short_kb = below_kb - host_available_kb;
+        if (n > GRANT_MAX_ROUND)
+                n = GRANT_MAX_ROUND;
+        sort_order(order, n, release_before, &(OrderContext){ .doms = doms });
+        for (size_t k = 0; k < n && short_kb > 0; k++) {
+                GrantDomain *d = doms[order[k]];
+                uint64_t ask_kb;
+
+                if (d->have_release && elapsed_less(d->last_release_usec, now_usec, hp->release_cooldown_s))
+                        continue;
+                ask_kb = min_u64(short_kb, d->policy.step_mb * KB_PER_MB);
+                if (ask_kb == 0)
+                        continue;
+                d->have_release = true;
+                d->last_release_usec = now_usec;
+                ret[n_asks++] = (ReleaseAsk){ .index = order[k], .bytes = ask_kb * 1024 };
+                short_kb -= ask_kb;
+        }
+        return n_asks;
+}

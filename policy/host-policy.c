@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "host-policy.h"
+
+/* The defaults packaging/host.ini documents; keep the two in step. */
+void host_policy_init_defaults(HostPolicy *hp)
+{
+        *hp = (HostPolicy){
+                .floor_available_mb = 1024,
+                .release_below_mb = 2048,
+                .release_cooldown_s = 60,
+                .metrics_path = "/run/oomguard-host/metrics.prom",
+                .metrics_interval_s = 15,
+                /* 256 MiB every 10 s: a guest at its act level gets room within
+                 * seconds, and a lying guest gains at most 1.5 GiB a minute. */
+                .defaults = {
+                        .step_mb = 256,
+                        .rate_s = 10,
+                        .cooldown_s = 30,
+                        .priority = 100,
+                },
+        };
+}
+
+void host_policy_for_domain(const HostPolicy *hp, const char *name, DomainPolicy *ret)
+{
+        *ret = hp->defaults;
+        for (unsigned i = 0; i < hp->n_domains; i++) {
+                const DomainOverride *o = &hp->domains[i];
+
+                if (strcmp(o->name, name) != 0)
+                        continue;
+                if (o->set & DOMAIN_SET_STEP)
+                        ret->step_mb = o->p.step_mb;
+                if (o->set & DOMAIN_SET_RATE)
+                        ret->rate_s = o->p.rate_s;
+                if (o->set & DOMAIN_SET_COOLDOWN)
+                        ret->cooldown_s = o->p.cooldown_s;
+                if (o->set & DOMAIN_SET_PRIORITY)
+                        ret->priority = o->p.priority;
+                return;
+        }
+}
+
+void host_policy_error(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
+{
+        PolicyError *e = errs->n < POLICY_MAX_ERRORS ? &errs->e[errs->n] : NULL;
+        va_list ap;
+
+        errs->n++;      /* counted even when there is no room to keep it */
+        if (!e)
+                return;
+        *e = (PolicyError){ .line = line };
+        snprintf(e->section, sizeof(e->section), "%s", section);
+        snprintf(e->key, sizeof(e->key), "%s", key);
+        va_start(ap, fmt);
+        vsnprintf(e->message, sizeof(e->message), fmt, ap);
+        va_end(ap);
+}
+
+int host_policy_validate(const HostPolicy *hp, PolicyErrors *errs)
+{
+        unsigned before = errs->n;
+
+        /* Releasing only below the floor would mean grants had already
+         * stopped before any guest was asked to give memory back. */
+        if (hp->release_below_mb != 0 && hp->release_below_mb < hp->floor_available_mb)
+                host_policy_error(errs, 0, "host", "release_below_mb",
+                                  "must be 0 or at least floor_available_mb (%" PRIu64 ")", hp->floor_available_mb);
+        return errs->n > before ? -EINVAL : 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The host relay's policy: what /etc/oomguard/host.ini says, validated.
+ * Pure like policy.h: parsed from a buffer the caller read. Units are the
+ * ones of the keys (MB, seconds) so the file and the struct read alike;
+ * grant.c converts. Errors reuse PolicyErrors: line, section, key, text. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+#define HOST_POLICY_MAX_DOMAINS 64
+#define HOST_POLICY_NAME_MAX 64         /* libvirt domain names are longer in theory; ours must fit */
+
+typedef struct DomainPolicy {
+        uint64_t step_mb;       /* at most this much per grant */
+        uint64_t rate_s;        /* at most one grant per this many seconds */
+        uint64_t cooldown_s;    /* no grant for this long after a refusal */
+        uint64_t priority;      /* higher is served first when the host is short, released last */
+} DomainPolicy;
+
+/* Which DomainPolicy fields a [domain NAME] section set; the rest inherit
+ * [defaults], whatever order the sections come in. */
+enum {
+        DOMAIN_SET_STEP = 1 << 0,
+        DOMAIN_SET_RATE = 1 << 1,
+        DOMAIN_SET_COOLDOWN = 1 << 2,
+        DOMAIN_SET_PRIORITY = 1 << 3,
+};
+
+typedef struct DomainOverride {
+        char name[HOST_POLICY_NAME_MAX];
+        unsigned set;           /* DOMAIN_SET_* */
+        DomainPolicy p;
+} DomainOverride;
+
+typedef struct HostPolicy {
+        uint64_t floor_available_mb;    /* a grant never takes host MemAvailable below this */
+        uint64_t release_below_mb;      /* under this, ask guests to release; 0: never */
+        uint64_t release_cooldown_s;    /* per domain, between two release requests */
+        char metrics_path[POLICY_PATH_MAX];     /* empty: no metrics file */
+        uint64_t metrics_interval_s;
+
+        DomainPolicy defaults;
+        unsigned n_domains;
+        DomainOverride domains[HOST_POLICY_MAX_DOMAINS];
+} HostPolicy;
+
+void host_policy_init_defaults(HostPolicy *hp);
+
+/* The effective policy of one domain: its [domain NAME] keys over [defaults]. */
+void host_policy_for_domain(const HostPolicy *hp, const char *name, DomainPolicy *ret);
+
+/* Parses host.ini text over the defaults. Returns 0, or -EINVAL with every
+ * problem in errs (line, section, key, message), or -ENOMEM. Unknown
+ * sections and keys are errors. */
+int host_policy_parse(const char *text, HostPolicy *ret, PolicyErrors *errs);
+
+/* Adds one error; counts it even when errs is full. */
+void host_policy_error(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+
+/* Cross-field rules; host_policy_parse() calls it. */
+int host_policy_validate(const HostPolicy *hp, PolicyErrors *errs);

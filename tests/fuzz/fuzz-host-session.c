@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Arbitrary guest bytes into oomguard-host's session, through the relay
+ * with a fake hypervisor. The first byte chooses whether the session is
+ * synchronised first and how the rest is cut into reads; between reads the
+ * clock moves and rounds are decided. Besides crashes, the grant rules are
+ * checked: no target above the maximum, no step larger than the policy's,
+ * no balloon change for an id that was already answered. */
+#include <glib.h>
+#include <stdio.h>
+
+#include "fuzz-common.h"
+#include "relay.h"
+
+#define MB UINT64_C(1024)
+#define SYNC "\xff{\"return\":77}\n"
+
+typedef struct Fake {
+        uint64_t actual_kb, maximum_kb, step_kb;
+        uint64_t last_target_kb;
+        unsigned set_calls;
+} Fake;
+
+static int fake_get_memory(void *handle, uint64_t *actual, uint64_t *maximum)
+{
+        Fake *f = handle;
+
+        *actual = f->actual_kb;
+        *maximum = f->maximum_kb;
+        return 0;
+}
+
+static int fake_set_target(void *handle, uint64_t target_kb)
+{
+        Fake *f = handle;
+
+        if (target_kb > f->maximum_kb || target_kb <= f->actual_kb || target_kb - f->actual_kb > f->step_kb)
+        {
+                fprintf(stderr, "grant rule broken: target %llu kB, actual %llu kB, maximum %llu kB, step %llu kB\n",
+                        (unsigned long long)target_kb, (unsigned long long)f->actual_kb,
+                        (unsigned long long)f->maximum_kb, (unsigned long long)f->step_kb);
+                __builtin_trap();
+        }
+        f->set_calls++;
+        f->actual_kb = target_kb;       /* the balloon moves at once */
+        return 0;
+}
+
+static int fake_send(void *handle, const char *data, size_t len)
+{
+        return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        static const Backend backend = { .get_memory = fake_get_memory, .set_target = fake_set_target, .send = fake_send };
+        HostPolicy hp;
+        Relay relay;
+        RelayDomain *d;
+        Fake fake = { .actual_kb = 1024 * MB, .maximum_kb = 2048 * MB };
+        uint64_t now = UINT64_C(1000000000), grants;
+        char *copy;
+        size_t pos = 1, chunk;
+
+        if (size == 0)
+                return 0;
+        copy = fuzz_copy(data, size);
+        host_policy_init_defaults(&hp);
+        hp.defaults.rate_s = 0;         /* let every request through to the clamps */
+        fake.step_kb = hp.defaults.step_mb * MB;
+        relay_init(&relay, &hp, &backend);
+        relay.log_flags = 0;
+        d = relay_add(&relay, "fuzz", &fake, now);
+        if (!d || !copy)
+                goto out;
+        relay_connected(&relay, d, 77, now);
+        if (!(data[0] & 1))
+                relay_feed(&relay, d, SYNC, strlen(SYNC), now);
+        chunk = (data[0] >> 1) ? (size_t)(data[0] >> 1) * 97 : size;
+        while (pos < size) {
+                size_t n = size - pos < chunk ? size - pos : chunk;
+
+                relay_feed(&relay, d, copy + pos, n, now);
+                pos += n;
+                now += 150000;
+                relay_run_round(&relay, 8192 * MB, now, false);
+        }
+        relay_run_round(&relay, 8192 * MB, now, true);
+        /* Each grant is one remembered id; moves never outnumber them. */
+        grants = d->stats.grants;
+        if (fake.set_calls != grants)
+                __builtin_trap();
+out:
+        relay_done(&relay);
+        free(copy);
+        return 0;
+}

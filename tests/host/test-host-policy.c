@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* host.ini: the shipped file, overrides, and errors naming line and key. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "host-policy.h"
+
+static void defaults_are_valid(void **state)
+{
+        HostPolicy hp;
+        PolicyErrors e = { 0 };
+
+        host_policy_init_defaults(&hp);
+        assert_int_equal(host_policy_validate(&hp, &e), 0);
+        assert_int_equal(hp.floor_available_mb, 1024);
+        assert_int_equal(hp.defaults.step_mb, 256);
+}
+
+static void shipped_file_parses_to_defaults(void **state)
+{
+        HostPolicy hp, def;
+        PolicyErrors e;
+        char *text;
+        long n;
+        FILE *f = fopen(SHIPPED_HOST_INI, "re");
+
+        assert_non_null(f);
+        assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        n = ftell(f);
+        rewind(f);
+        text = test_calloc(1, (size_t)n + 1);
+        assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+        fclose(f);
+        assert_int_equal(host_policy_parse(text, &hp, &e), 0);
+        host_policy_init_defaults(&def);
+        assert_int_equal(hp.floor_available_mb, def.floor_available_mb);
+        assert_int_equal(hp.release_below_mb, def.release_below_mb);
+        assert_int_equal(hp.release_cooldown_s, def.release_cooldown_s);
+        assert_string_equal(hp.metrics_path, def.metrics_path);
+        assert_int_equal(hp.metrics_interval_s, def.metrics_interval_s);
+        assert_int_equal(hp.defaults.step_mb, def.defaults.step_mb);
+        assert_int_equal(hp.defaults.rate_s, def.defaults.rate_s);
+        assert_int_equal(hp.defaults.cooldown_s, def.defaults.cooldown_s);
+        assert_int_equal(hp.defaults.priority, def.defaults.priority);
+        assert_int_equal(hp.n_domains, 0);
+        test_free(text);
+}
+
+static void valid_with_overrides(void **state)
+{
+        HostPolicy hp;
+        PolicyErrors e;
+        DomainPolicy d;
+
+        assert_int_equal(host_policy_parse("; comment\n"
+                                           "[domain db]\n"
+                                           "priority = 900\n"
+                                           "step_mb=512\n"
+                                           "[host]\n"
+                                           "floor_available_mb = 2048\n"
+                                           "release_below_mb = 4096 ; inline comment\n"
+                                           "metrics_path =\n"
+                                           "[defaults]\n"
+                                           "rate_s = 5\n"
+                                           "priority = 50\n"
+                                           "[domain  batch ]\n"
+                                           "priority = 0\n",
+                                           &hp, &e),
+                         0);
+        assert_int_equal(hp.floor_available_mb, 2048);
+        assert_int_equal(hp.release_below_mb, 4096);
+        assert_string_equal(hp.metrics_path, "");
+        assert_int_equal(hp.n_domains, 2);
+
+        /* [defaults] came after [domain db], and still fills its gaps. */
+        host_policy_for_domain(&hp, "db", &d);
+        assert_int_equal(d.priority, 900);
+        assert_int_equal(d.step_mb, 512);
+        assert_int_equal(d.rate_s, 5);
+        assert_int_equal(d.cooldown_s, 30);
+        host_policy_for_domain(&hp, "batch", &d);
+        assert_int_equal(d.priority, 0);
+        assert_int_equal(d.step_mb, 256);
+        host_policy_for_domain(&hp, "other", &d);
+        assert_int_equal(d.priority, 50);
+}
+
+static void expect_error(const char *text, unsigned line, const char *section, const char *key, const char *fragment)
+{
+        HostPolicy hp;
+        PolicyErrors e;
+
+        assert_int_equal(host_policy_parse(text, &hp, &e), -EINVAL);
+        assert_true(e.n >= 1);
+        if (e.e[0].line != line || strcmp(e.e[0].section, section) != 0 || strcmp(e.e[0].key, key) != 0 ||
+            !strstr(e.e[0].message, fragment))
+                fail_msg("got %u [%s] %s: %s", e.e[0].line, e.e[0].section, e.e[0].key, e.e[0].message);
+}
+
+static void unknown_key(void **state)
+{
+        expect_error("[host]\nfloor_available_mb = 1\nflor_available_mb = 2\n", 3, "host", "flor_available_mb",
+                     "unknown key");
+        expect_error("[defaults]\nmetrics_path = /x\n", 2, "defaults", "metrics_path", "unknown key");
+        expect_error("[domain vm]\nfloor_available_mb = 1\n", 2, "domain vm", "floor_available_mb", "unknown key");
+        expect_error("\n[hots]\nstep_mb = 1\n", 3, "hots", "step_mb", "unknown section");
+        expect_error("step_mb = 1\n", 1, "", "step_mb", "before the first");
+}
+
+static void bad_value_names_line(void **state)
+{
+        expect_error("[host]\n\n\nfloor_available_mb = lots\n", 4, "host", "floor_available_mb", "got \"lots\"");
+        expect_error("[defaults]\npriority = 1001\n", 2, "defaults", "priority", "0 to 1000");
+        expect_error("[defaults]\nrate_s = -1\n", 2, "defaults", "rate_s", "whole number");
+        expect_error("[defaults]\nrate_s = 99999999999999999999999\n", 2, "defaults", "rate_s", "whole number");
+        expect_error("[host]\nmetrics_path = relative\n", 2, "host", "metrics_path", "absolute path");
+        expect_error("[host]\nmetrics_interval_s = 0\n", 2, "host", "metrics_interval_s", "1 to 3600");
+        expect_error("[domain x]\nstep_mb = 1\nstep_mb = 2\n", 3, "domain x", "step_mb", "first on line 2");
+        expect_error("[domain ]\nstep_mb = 1\n", 2, "domain ", "", "[domain NAME]");
+}
+
+static void syntax_errors(void **state)
+{
+        char long_line[300];
+
+        expect_error("[host]\nfloor_available_mb = 1\n  release_below_mb = 2\n", 3, "", "", "indented");
+        expect_error("[host]\njust words\n", 2, "", "", "key = value");
+        expect_error("[host\nfloor_available_mb = 1\n", 1, "", "", "without ']'");
+        snprintf(long_line, sizeof(long_line), "[host]\nmetrics_path = /%0250d\n", 0);
+        expect_error(long_line, 2, "", "", "longer than");
+}
+
+static void cross_field(void **state)
+{
+        expect_error("[host]\nfloor_available_mb = 4096\nrelease_below_mb = 1024\n", 0, "host", "release_below_mb",
+                     "at least floor_available_mb");
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(defaults_are_valid),
+                cmocka_unit_test(shipped_file_parses_to_defaults),
+                cmocka_unit_test(valid_with_overrides),
+                cmocka_unit_test(unknown_key),
+                cmocka_unit_test(bad_value_names_line),
+                cmocka_unit_test(syntax_errors),
+                cmocka_unit_test(cross_field),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

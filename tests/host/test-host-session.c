@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The relay's side of the protocol through Relay with a fake backend:
+ * resync, validation, counting, flood control, and that one request id
+ * moves the balloon once at most. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "relay.h"
+
+#define S UINT64_C(1000000)
+#define T0 (UINT64_C(5000) * S)
+#define MB UINT64_C(1024)
+#define SYNC_ID UINT64_C(4242424242)
+
+typedef struct Fake {
+        HostPolicy hp;
+        Backend backend;
+        Relay relay;
+        RelayDomain *d;
+        GString *sent;
+        uint64_t actual_kb, maximum_kb;
+        unsigned set_calls;
+        uint64_t last_target_kb;
+        uint64_t next_id;
+} Fake;
+
+static int fake_get_memory(void *handle, uint64_t *actual, uint64_t *maximum)
+{
+        Fake *f = handle;
+
+        *actual = f->actual_kb;
+        *maximum = f->maximum_kb;
+        return 0;
+}
+
+static int fake_set_target(void *handle, uint64_t target_kb)
+{
+        Fake *f = handle;
+
+        f->set_calls++;
+        f->last_target_kb = target_kb;
+        return 0;
+}
+
+static int fake_send(void *handle, const char *data, size_t len)
+{
+        Fake *f = handle;
+
+        g_string_append_len(f->sent, data, (gssize)len);
+        return 0;
+}
+
+static int setup(void **state)
+{
+        Fake *f = g_new0(Fake, 1);
+
+        host_policy_init_defaults(&f->hp);
+        f->backend = (Backend){ .get_memory = fake_get_memory, .set_target = fake_set_target, .send = fake_send };
+        relay_init(&f->relay, &f->hp, &f->backend);
+        f->relay.log_flags = 0;
+        f->sent = g_string_new(NULL);
+        f->actual_kb = 1024 * MB;
+        f->maximum_kb = 4096 * MB;
+        f->d = relay_add(&f->relay, "vm", f, T0);
+        assert_non_null(f->d);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        Fake *f = *state;
+
+        relay_done(&f->relay);
+        g_string_free(f->sent, TRUE);
+        g_free(f);
+        return 0;
+}
+
+static void feed(Fake *f, const char *s, uint64_t now)
+{
+        assert_int_equal(relay_feed(&f->relay, f->d, s, strlen(s), now), 0);
+}
+
+static void connect_and_sync(Fake *f, uint64_t now)
+{
+        char expect[128];
+
+        g_string_truncate(f->sent, 0);
+        assert_int_equal(relay_connected(&f->relay, f->d, SYNC_ID, now), 0);
+        snprintf(expect, sizeof(expect), "\xff{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":%llu},",
+                 (unsigned long long)SYNC_ID);
+        assert_memory_equal(f->sent->str, expect, strlen(expect));
+        assert_int_equal(f->sent->str[f->sent->len - 1], '\n');
+        assert_int_equal(f->d->session.state, SESSION_SYNCING);
+        feed(f, "\xff{\"return\":4242424242}\n", now);
+        assert_int_equal(f->d->session.state, SESSION_READY);
+        g_string_truncate(f->sent, 0);
+}
+
+static const char *request(uint64_t id, uint64_t bytes)
+{
+        static char buf[256];
+
+        snprintf(buf, sizeof(buf),
+                 "{\"event\":\"oomguard-deflate-request\",\"data\":{\"id\":%llu,\"bytes\":%llu,\"urgency\":\"act\","
+                 "\"reason\":\"headroom-min\",\"headroom_min_kb\":900,\"balloon_kb\":524288},"
+                 "\"timestamp\":{\"seconds\":1795000000,\"microseconds\":12}}\n",
+                 (unsigned long long)id, (unsigned long long)bytes);
+        return buf;
+}
+
+static void resync_discards_garbage(void **state)
+{
+        Fake *f = *state;
+
+        assert_int_equal(relay_connected(&f->relay, f->d, SYNC_ID, T0), 0);
+        /* A previous client's half line, an error for it, a request sent
+         * before the sync: all dropped, none counted against the guest. */
+        feed(f, "{\"return\":{\"kno", T0);
+        feed(f, "wn\":true}}\n{\"error\":{\"class\":\"GenericError\",\"desc\":\"JSON parse error\"}}\n", T0);
+        feed(f, request(1, 1048576), T0);
+        feed(f, "{\"return\":4242424242}\n", T0);     /* right id, but no 0xFF before it */
+        assert_int_equal(f->d->session.state, SESSION_SYNCING);
+        feed(f, "partial\xff{\"return\":4242424242}\n", T0);
+        assert_int_equal(f->d->session.state, SESSION_READY);
+        assert_int_equal(f->relay.n_round, 0);
+        for (int p = 0; p < _PROBLEM_MAX; p++)
+                assert_int_equal(f->d->stats.problems[p], 0);
+}
+
+static void wrong_sync_id_ignored(void **state)
+{
+        Fake *f = *state;
+
+        assert_int_equal(relay_connected(&f->relay, f->d, SYNC_ID, T0), 0);
+        feed(f, "\xff{\"return\":4242424241}\n", T0);
+        assert_int_equal(f->d->session.state, SESSION_SYNCING);
+        feed(f, "\xff{\"return\":\"4242424242\"}\n", T0);
+        assert_int_equal(f->d->session.state, SESSION_SYNCING);
+        feed(f, "\xff[4242424242]\n", T0);
+        assert_int_equal(f->d->session.state, SESSION_SYNCING);
+        feed(f, "\xff{\"return\":4242424242}\n", T0);
+        assert_int_equal(f->d->session.state, SESSION_READY);
+}
+
+static uint64_t fake_random(void)
+{
+        return 77;
+}
+
+static void sync_timeout_backs_off(void **state)
+{
+        Fake *f = *state;
+
+        assert_int_equal(relay_connected(&f->relay, f->d, SYNC_ID, T0), 0);
+        relay_check_syncs(&f->relay, fake_random, T0 + 2 * S - 1);
+        assert_int_equal(f->d->session.sync_id, SYNC_ID);
+        relay_check_syncs(&f->relay, fake_random, T0 + 2 * S);
+        assert_int_equal(f->d->session.sync_id, 77);
+        /* The second attempt waits twice as long. */
+        assert_int_equal(f->d->session.sync_deadline_usec, T0 + 2 * S + 4 * S);
+        feed(f, "\xff{\"return\":4242424242}\n", T0 + 3 * S);  /* the old id no longer counts */
+        assert_int_equal(f->d->session.state, SESSION_SYNCING);
+        feed(f, "\xff{\"return\":77}\n", T0 + 3 * S);
+        assert_int_equal(f->d->session.state, SESSION_READY);
+}
+
+static void grant_and_answer(void **state)
+{
+        Fake *f = *state;
+
+        connect_and_sync(f, T0);
+        feed(f, request(7, 64 * 1048576), T0);
+        assert_int_equal(f->relay.n_round, 1);
+        /* Not due yet: the round collects requests for 200 ms. */
+        relay_run_round(&f->relay, 8192 * MB, T0 + RELAY_ROUND_USEC - 1, false);
+        assert_int_equal(f->set_calls, 0);
+        relay_run_round(&f->relay, 8192 * MB, T0 + RELAY_ROUND_USEC, false);
+        assert_int_equal(f->set_calls, 1);
+        assert_int_equal(f->last_target_kb, 1088 * MB);
+        assert_non_null(strstr(f->sent->str, "{\"execute\":\"oomguard-deflate-answer\",\"arguments\":{\"id\":7,"
+                                             "\"granted\":true,\"bytes\":67108864}"));
+        assert_int_equal(f->d->stats.grants, 1);
+}
+
+static void duplicate_id_moves_once(void **state)
+{
+        Fake *f = *state;
+
+        connect_and_sync(f, T0);
+        feed(f, request(9, 64 * 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);
+        assert_int_equal(f->set_calls, 1);
+        f->actual_kb = f->last_target_kb;
+
+        /* The same id in the same round and, after a reconnect, long after
+         * the rate interval: answered again, the balloon stays. */
+        feed(f, request(9, 64 * 1048576), T0 + 1);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 1, true);
+        relay_disconnected(&f->relay, f->d);
+        connect_and_sync(f, T0 + 100 * S);
+        feed(f, request(9, 64 * 1048576), T0 + 100 * S);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 100 * S, true);
+        assert_int_equal(f->set_calls, 1);
+        assert_non_null(strstr(f->sent->str, "\"id\":9,\"granted\":true,\"bytes\":67108864"));
+        assert_int_equal(f->d->stats.grants, 1);
+}
+
+static void refusal_is_answered(void **state)
+{
+        Fake *f = *state;
+
+        connect_and_sync(f, T0);
+        f->actual_kb = f->maximum_kb;
+        feed(f, request(3, 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);
+        assert_int_equal(f->set_calls, 0);
+        assert_non_null(strstr(f->sent->str, "\"id\":3,\"granted\":false,\"bytes\":0,\"refusal\":\"at-maximum\""));
+        assert_int_equal(f->d->stats.refusals[REFUSAL_AT_MAXIMUM], 1);
+}
+
+static void malformed_refused_and_counted(void **state)
+{
+        static const char *const bad[] = {
+                "not json\n",
+                "[1,2]\n",
+                "{\"event\":\"oomguard-deflate-request\"}\n",                        /* no data */
+                "{\"event\":\"oomguard-exploit\",\"data\":{}}\n",                     /* unknown event */
+                "{\"event\":42,\"data\":{}}\n",
+                "{\"event\":\"oomguard-report\",\"data\":{\"seq\":-1,\"level\":\"warn\"}}\n",
+                "{\"event\":\"oomguard-report\",\"data\":{\"seq\":1,\"level\":\"panic\"}}\n",
+                "{\"event\":\"oomguard-report\",\"data\":{\"seq\":1,\"level\":\"warn\",\"zones\":[1]}}\n",
+                "{\"event\":\"oomguard-report\",\"data\":{\"seq\":1,\"level\":\"warn\",\"psi\":{\"some_avg10\":1e999}}}\n",
+                "{\"event\":\"oomguard-level\",\"data\":{\"level\":\"act\"}}\n",
+                "{\"event\":\"oomguard-release-done\",\"data\":{\"id\":0,\"freed_kb\":1}}\n",
+                "{\"event\":\"oomguard-deflate-request\",\"data\":{\"id\":-5,\"bytes\":1,\"urgency\":\"act\"}}\n",
+                "{\"event\":\"oomguard-deflate-request\",\"data\":{\"id\":\"5\",\"bytes\":1,\"urgency\":\"act\"}}\n",
+                "{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}\n",
+                "{\"event\":\"oomguard-report\",\"data\":{\"seq\":1,\"level\":\"warn\"},\"timestamp\":{\"seconds\":\"x\"}}\n",
+        };
+        Fake *f = *state;
+        uint64_t now = T0;
+
+        connect_and_sync(f, T0);
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                now += S;       /* stay under the flood limit */
+                feed(f, bad[i], now);
+                assert_int_equal(f->d->stats.problems[PROBLEM_MALFORMED], i + 1);
+        }
+        assert_int_equal(f->relay.n_round, 0);
+        assert_int_equal(f->set_calls, 0);
+        /* Still serving afterwards. */
+        feed(f, "{\"event\":\"oomguard-report\",\"data\":{\"seq\":2,\"level\":\"act\",\"balloon_kb\":5}}\n", now + S);
+        assert_int_equal(f->d->stats.level, LEVEL_ACT);
+        assert_int_equal(f->d->stats.problems[PROBLEM_MALFORMED], G_N_ELEMENTS(bad));
+}
+
+static void out_of_range_request_is_refused(void **state)
+{
+        Fake *f = *state;
+
+        connect_and_sync(f, T0);
+        /* Beyond 2^50: malformed, yet answered "invalid" since the id is fine. */
+        feed(f, request(11, (UINT64_C(1) << 50) + 1), T0);
+        assert_int_equal(f->d->stats.problems[PROBLEM_MALFORMED], 1);
+        /* Beyond the domain's maximum (4 GiB). */
+        feed(f, request(12, UINT64_C(5) << 30), T0 + 1);
+        feed(f, "{\"event\":\"oomguard-deflate-request\",\"data\":{\"id\":13,\"bytes\":1024,\"urgency\":\"normal\"}}\n",
+             T0 + 2);
+        relay_run_round(&f->relay, 8192 * MB, T0 + S, true);
+        assert_int_equal(f->set_calls, 0);
+        assert_int_equal(f->d->stats.refusals[REFUSAL_INVALID], 3);
+        assert_non_null(strstr(f->sent->str, "\"id\":11,\"granted\":false,\"bytes\":0,\"refusal\":\"invalid\""));
+        assert_non_null(strstr(f->sent->str, "\"id\":12,\"granted\":false,\"bytes\":0,\"refusal\":\"invalid\""));
+}
+
+static void oversized_line_counted(void **state)
+{
+        Fake *f = *state;
+        GString *big = g_string_new("{\"event\":\"oomguard-report\",\"data\":{\"x\":\"");
+
+        connect_and_sync(f, T0);
+        while (big->len < 70000)
+                g_string_append(big, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        g_string_append(big, "\"}}\n");
+        feed(f, big->str, T0);
+        g_string_free(big, TRUE);
+        assert_int_equal(f->d->stats.problems[PROBLEM_OVERSIZED], 1);
+        /* The next line is read normally. */
+        feed(f, request(5, 1048576), T0 + S);
+        assert_int_equal(f->relay.n_round, 1);
+}
+
+static void flood_refused_and_counted(void **state)
+{
+        Fake *f = *state;
+
+        connect_and_sync(f, T0);
+        for (int i = 0; i < 30; i++)
+                feed(f, "{\"event\":\"oomguard-report\",\"data\":{\"seq\":1,\"level\":\"warn\"}}\n", T0);
+        /* Burst 10, then refused. */
+        assert_int_equal(f->d->stats.problems[PROBLEM_FLOOD], 20);
+        /* 5 a second afterwards. */
+        for (int i = 0; i < 6; i++)
+                feed(f, "{\"event\":\"oomguard-report\",\"data\":{\"seq\":2,\"level\":\"warn\"}}\n", T0 + S);
+        assert_int_equal(f->d->stats.problems[PROBLEM_FLOOD], 21);
+        /* A flood of requests moves the balloon at most once. */
+        for (uint64_t id = 100; id < 130; id++)
+                feed(f, request(id, 1048576), T0 + 10 * S);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 10 * S, true);
+        assert_int_equal(f->set_calls, 1);
+}
+
+static void release_asks_ready_guests(void **state)
+{
+        Fake *f = *state;
+
+        relay_release(&f->relay, 0, T0);        /* not synchronised: nobody to ask */
+        assert_int_equal(f->d->stats.releases, 0);
+        connect_and_sync(f, T0);
+        relay_release(&f->relay, 1948 * MB, T0);
+        assert_int_equal(f->d->stats.releases, 1);
+        assert_non_null(strstr(f->sent->str, "{\"execute\":\"oomguard-release\",\"arguments\":{\"id\":1,\"bytes\":104857600}"));
+        feed(f, "{\"event\":\"oomguard-release-done\",\"data\":{\"id\":1,\"freed_kb\":20480,\"dropped_caches\":true,"
+                "\"compacted\":false}}\n", T0);
+        assert_int_equal(f->d->stats.problems[PROBLEM_MALFORMED], 0);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(resync_discards_garbage, setup, teardown),
+                cmocka_unit_test_setup_teardown(wrong_sync_id_ignored, setup, teardown),
+                cmocka_unit_test_setup_teardown(sync_timeout_backs_off, setup, teardown),
+                cmocka_unit_test_setup_teardown(grant_and_answer, setup, teardown),
+                cmocka_unit_test_setup_teardown(duplicate_id_moves_once, setup, teardown),
+                cmocka_unit_test_setup_teardown(refusal_is_answered, setup, teardown),
+                cmocka_unit_test_setup_teardown(malformed_refused_and_counted, setup, teardown),
+                cmocka_unit_test_setup_teardown(out_of_range_request_is_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(oversized_line_counted, setup, teardown),
+                cmocka_unit_test_setup_teardown(flood_refused_and_counted, setup, teardown),
+                cmocka_unit_test_setup_teardown(release_asks_ready_guests, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,179 @@
+#!/bin/bash
+# End-to-end test of the guest-to-host loop in a Debian 12 systemd guest
+# (debian-lib.sh): oomguard and oomguard-agent in the guest, oomguard-host in
+# plain-QEMU mode (--qmp, --channel) on this machine. Does a guest under
+# pressure get memory back from its balloon?
+#
+#   tests/vm/relay-in-guest.sh BUILD_DIR
+#
+# BUILD_DIR holds guard/oomguard, guest-agent/oomguard-agent,
+# guest-agent/host/oomguard-host and packaging/oomguard{,-agent}.service.
+# The guest (1024 MiB, balloon target 640 MiB, deflate-on-oom off) runs
+# relay-in-guest/driver: a hog grows toward 450 MiB at 15 MiB/s. The guard
+# should reach warn and ask; the agent relays over the port org.oomguard.0;
+# the relay grants within relay-in-guest/host.ini (128 MiB per grant, one
+# per 2 s) with QMP balloon. Checked on the host: QMP query-balloon (on a
+# second monitor) shows the balloon's actual size 128 MiB above the 640 MiB
+# target once the guest had inflated to it;
+# the guest's MemTotal grew; the relay logged its grants; the guard's
+# journal has the request sent and the host's grant read back.
+# The last line on stdout ends with "1 passed, 0 failed" or "0 passed, 1 failed".
+#
+# Needs root. VM_KEEP_WORK=1 keeps the work dir.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+# shellcheck source=debian-lib.sh
+. "$here/debian-lib.sh"
+mine=$here/relay-in-guest
+
+mem=1024 target=640 limit=480
+VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
+
+work="" VM_QEMU="" result="" relay="" poller=""
+cleanup() {
+	local rc=$?
+	for p in "$relay" "$poller" "$VM_QEMU"; do
+		[ -z "$p" ] || kill "$p" 2>/dev/null || true
+	done
+	if [ -n "$work" ]; then
+		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
+	fi
+	[ -n "$result" ] || [ $rc -eq 0 ] || echo "relay-in-guest: FAIL (aborted, exit $rc): 0 passed, 1 failed"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+[ $# -eq 1 ] || { sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
+for f in guard/oomguard guest-agent/oomguard-agent guest-agent/host/oomguard-host \
+	packaging/oomguard.service packaging/oomguard-agent.service; do
+	[ -f "$build/$f" ] || vm_die "no $f in $1 (build it first: meson setup build && ninja -C build)"
+done
+"$build/guard/oomguard" --check-policy "$mine/policy.ini" > /dev/null || vm_die "$mine/policy.ini does not validate"
+"$build/guest-agent/host/oomguard-host" --policy "$mine/host.ini" --check-policy > /dev/null ||
+	vm_die "$mine/host.ini does not validate"
+
+vm_debian_need_packages
+t0=$(date +%s)
+vm_fetch_kernel
+vm_debian_rootfs
+t1=$(date +%s)
+
+work=$(mktemp -d /tmp/oomguard-relay-vm.XXXXXX)
+x=$work/extra
+install -D -m 755 "$mine/driver" "$x/usr/local/bin/oomguard-test"
+install -D -m 755 "$here/guard-in-guest/grow" "$x/usr/local/bin/oomguard-grow"
+install -D -m 755 "$build/guard/oomguard" "$x/usr/sbin/oomguard"
+install -D -m 755 "$build/guest-agent/oomguard-agent" "$x/usr/sbin/oomguard-agent"
+install -D -m 644 "$mine/policy.ini" "$x/etc/oomguard/policy.ini"
+mkdir -p "$x/etc/systemd/system/multi-user.target.wants"
+for unit in oomguard oomguard-agent; do
+	# the generated units, but for the path: meson's default prefix is /usr/local
+	sed "s|^ExecStart=[^ ]*/$unit\\b|ExecStart=/usr/sbin/$unit|" "$build/packaging/$unit.service" \
+		> "$x/etc/systemd/system/$unit.service"
+	grep -q "^ExecStart=/usr/sbin/$unit\\b" "$x/etc/systemd/system/$unit.service" ||
+		vm_die "cannot point ExecStart of $build/packaging/$unit.service at /usr/sbin/$unit"
+	ln -s "/etc/systemd/system/$unit.service" "$x/etc/systemd/system/multi-user.target.wants/$unit.service"
+done
+# The packaging's udev rule (the port to the agent's group) and its user.
+install -D -m 644 "$here/../../packaging/60-oomguard-agent.rules" "$x/etc/udev/rules.d/60-oomguard-agent.rules"
+install -D -m 644 "$here/../../packaging/oomguard-agent.sysusers" "$x/usr/lib/sysusers.d/oomguard-agent.conf"
+# shellcheck disable=SC2317 # called by vm_debian_disk
+vm_debian_stage() {
+	chroot "$1" systemd-sysusers /usr/lib/sysusers.d/oomguard-agent.conf || vm_die "systemd-sysusers in the rootfs failed"
+}
+vm_debian_disk "$work/disk.img" "$x"
+t2=$(date +%s)
+
+# The relay gets the first monitor and the port's socket; the test watches
+# the balloon on a second monitor.
+VM_DEBIAN_QEMU_EXTRA=(
+	-chardev "socket,id=og,path=$work/channel.sock,server=on,wait=off"
+	-device "virtserialport,chardev=og,name=org.oomguard.0"
+	-qmp "unix:$work/watch.sock,server=on,wait=off"
+)
+# shellcheck disable=SC2317 # called by vm_debian_boot
+vm_debian_started() {
+	sed "s|^metrics_path = .*|metrics_path = $work/metrics.prom|" "$mine/host.ini" > "$work/host.ini"
+	"$build/guest-agent/host/oomguard-host" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
+		--policy "$work/host.ini" --proc /proc --verbose > "$work/relay.log" 2>&1 &
+	relay=$!
+	python3 - "$work/watch.sock" "$work/balloon.log" <<'PY' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+json.loads(f.readline())
+log = open(sys.argv[2], "w", buffering=1)
+def cmd(c):
+    f.write(json.dumps({"execute": c}) + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            return r
+cmd("qmp_capabilities")
+while True:
+    r = cmd("query-balloon")
+    if "return" in r:
+        log.write("%.1f %d\n" % (time.monotonic(), r["return"]["actual"]))
+    time.sleep(1)
+PY
+	poller=$!
+}
+
+rc=0
+vm_debian_boot "$work" "$mem" "$target" off "$limit" || rc=$?
+t3=$(date +%s)
+
+failures=()
+fail() {
+	failures+=("$*")
+	echo "FAIL: $*" >&2
+}
+fatal() {
+	fail "$@"
+	echo "--- last lines of the guest console ---" >&2
+	tail -n 40 "$work/console.log" >&2 || true
+	echo "--- relay ---" >&2
+	tail -n 40 "$work/relay.log" >&2 || true
+	result=fail
+	echo "relay-in-guest: FAIL ($*): 0 passed, 1 failed"
+	exit 1
+}
+[ $rc -ne 124 ] || fatal "guest sent no result within $limit s (qemu killed by timeout)"
+[ $rc -eq 0 ] || fatal "qemu exited with status $rc"
+why=$(vm_receive_tar "$work" results "$work/got") || fatal "$why"
+r=$work/got/results
+info() { sed -n "s/^$1=//p" "$r/info" 2>/dev/null | head -n 1; }
+
+[ "$(info guard_at_boot)" = active ] || fail "oomguard.service not active after boot: $(info guard_at_boot)"
+[ "$(info agent_at_boot)" = active ] || fail "oomguard-agent.service not active after boot: $(info agent_at_boot)"
+[ "$(info agent_at_end)" = active ] || fail "oomguard-agent.service not active at the end: $(info agent_at_end)"
+start=$(info memtotal_start_kb) top=$(info memtotal_max_kb)
+grew=$(( ${top:-0} - ${start:-0} ))
+[ "$grew" -ge 131072 ] || fail "guest MemTotal grew by $grew kB, want at least one 128 MiB grant"
+# Before the guest's driver inflates the balloon, actual is the whole RAM:
+# count only what follows the first sample at the target.
+max_actual=$(awk -v t=$((target << 20)) 'BEGIN { m = 0 } $2 <= t { seen = 1 } seen && $2 > m { m = $2 } END { print m }' \
+	"$work/balloon.log" 2>/dev/null || echo 0)
+[ "$max_actual" -ge $(((target + 128) << 20)) ] ||
+	fail "query-balloon actual never rose 128 MiB above the $target MiB target after inflating (max $((max_actual >> 20)) MiB)"
+grep -q "granted" "$work/relay.log" || fail "the relay logged no grant"
+grep -q 'oomguard_host_grants_total{domain="qemu"} [1-9]' "$work/metrics.prom" ||
+	fail "the relay's metrics count no grant: $(grep grants "$work/metrics.prom" 2>/dev/null | tr '\n' ' ')"
+grep -q '"RESULT" *: *"sent"' "$r/guard-journal.json" || fail "the guard's journal has no deflate request sent"
+grep -q "host granted deflate request" "$r/guard-journal.txt" || fail "the guard never read a grant"
+
+times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s"
+summary="MemTotal +$((grew / 1024)) MiB, balloon actual up to $((max_actual >> 20)) MiB, $(grep -c granted "$work/relay.log") grant line(s)"
+result=reported
+if [ ${#failures[@]} -ne 0 ]; then
+	tail -n 30 "$work/relay.log" >&2 || true
+	echo "relay-in-guest: FAIL (${#failures[@]} check(s) failed; $summary; $times): 0 passed, 1 failed"
+	exit 1
+fi
+echo "relay-in-guest: PASS ($summary; $times): 1 passed, 0 failed"
