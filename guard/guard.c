@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -273,6 +274,7 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec, Acti
 
 static void schedule_poll(Guard *g);
 static void watch_agent(Guard *g);
+static int agent_send(Guard *g, const void *record, size_t len);
 
 /* The host hears from the guard every report interval, and at once on a
  * level change. Nobody listening is normal (no host relay configured). */
@@ -285,8 +287,7 @@ static void send_report(Guard *g, bool level_changed)
                 return;
         g->last_report_usec = now;
         wire_report_build(g->sample, g->model, &g->pressure, &g->decision, &g->tally, now, ++g->report_seq, &rep);
-        if (agent_link_send(&g->agent, &rep, sizeof(rep)) == 0)
-                watch_agent(g);
+        (void)agent_send(g, &rep, sizeof(rep));
 }
 
 /* sample -> model -> decide -> act -> report */
@@ -485,6 +486,20 @@ static void watch_agent(Guard *g)
         }
 }
 
+/* Every send goes through here: a failed send closes the link, and its
+ * watch must go with it, or a reconnect that gets the same fd number back
+ * would never be watched (and a later unref would remove someone else's). */
+static int agent_send(Guard *g, const void *record, size_t len)
+{
+        int r = agent_link_send(&g->agent, record, len);
+
+        if (g->agent.fd < 0)
+                g->agent_source = sd_event_source_disable_unref(g->agent_source);
+        else
+                watch_agent(g);
+        return r;
+}
+
 static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome *o)
 {
         WireDeflateRequest req = {
@@ -504,7 +519,7 @@ static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome
                 decide_balloon_answer(&g->state, a->request_id, false, now_usec(g));
                 return;
         }
-        r = agent_link_send(&g->agent, &req, sizeof(req));
+        r = agent_send(g, &req, sizeof(req));
         if (r < 0) {
                 /* No one to ask: settle the request now so that local
                  * actions, and a kill if allowed, are not held for it. */
@@ -516,7 +531,6 @@ static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome
         }
         o->result = "sent";
         decide_action_result(&g->state, ACTION_BALLOON, a->amount_kb, a->amount_kb);    /* resets the backoff */
-        watch_agent(g);
 }
 
 /* The host is short and asks for memory back: make what the guest does not
@@ -547,7 +561,7 @@ static void release_for_host(Guard *g, const WireRelease *rel)
         }
         log_line(g, 6, "host asked for memory back (release %" PRIu64 ", %" PRIu64 " kB): %s, MemAvailable %+" PRId64 " kB",
                  rel->id, rel->bytes / 1024, what, done.freed_kb);
-        (void)agent_link_send(&g->agent, &done, sizeof(done));
+        (void)agent_send(g, &done, sizeof(done));
 }
 
 static int on_agent(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -600,8 +614,8 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                 else
                         (void)steer_restore(g->steer, g->root, &st);
                 g->policy = *next;
-                agent_link_close(&g->agent);
                 g->agent_source = sd_event_source_disable_unref(g->agent_source);
+                agent_link_close(&g->agent);
                 agent_link_init(&g->agent, g->policy.agent_socket);
                 arm_psi(g);
                 steer_now(g);
@@ -659,6 +673,18 @@ int guard_new(const GuardOptions *opt, Guard **ret)
         g->sink.journal = true;
         g->sink.lines = opt->lines_to_stderr ? stderr : NULL;
         decide_state_init(&g->state);
+        {
+                /* The host remembers its answers by request id for as long as
+                 * the domain lives, across guard restarts: a restarted guard
+                 * counting from 1 again would be handed old answers. Start
+                 * somewhere random below 2^52 (exact in any JSON reader). */
+                uint64_t seed = 0;
+
+                if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+                        g->state.next_request_id = (seed & ((UINT64_C(1) << 52) - 1)) + 1;
+                else
+                        g->state.next_request_id = monotonic_usec() + 1;
+        }
         if ((r = guard_load_policy(opt->policy_path, opt->policy_required, &g->policy, stderr)) < 0)
                 goto fail;
         agent_link_init(&g->agent, g->policy.agent_socket);
@@ -694,7 +720,7 @@ Guard *guard_free(Guard *g)
         disarm_psi(g);
         sd_event_source_disable_unref(g->sample_timer);
         sd_event_source_disable_unref(g->poll_timer);
-        sd_event_source_disable_unref(g->agent_source);
+        g->agent_source = sd_event_source_disable_unref(g->agent_source);
         agent_link_close(&g->agent);
         sd_event_unref(g->event);
         sysroot_free(g->root);

@@ -83,6 +83,9 @@ int wire_parse_inbound(const void *buf, size_t len, WireDeflateAnswer *ans, Wire
                 if (len != sizeof(*rel))
                         return -EBADMSG;
                 memcpy(rel, buf, sizeof(*rel));
+                /* the ids of PROTOCOL.md: 1..2^63-1; the answer echoes it */
+                if (rel->id == 0 || rel->id > (uint64_t)INT64_MAX)
+                        return -EBADMSG;
                 return WIRE_RELEASE;
         default:
                 return -EBADMSG;

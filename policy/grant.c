@@ -60,10 +60,27 @@ static bool elapsed_less(uint64_t since_usec, uint64_t now_usec, uint64_t interv
         return now_usec < since_usec || now_usec - since_usec < interval_s * USEC_PER_SEC;
 }
 
+/* What a grant adds to: the balloon's actual size, or the last target
+ * while the balloon may still be moving toward it. A target older than
+ * GRANT_TARGET_FRESH_S, or more than a step above actual, was undone by
+ * someone else (virsh setmem, a reboot, the guest refusing to deflate):
+ * building on it would move the balloon by more than a step. */
+#define GRANT_TARGET_FRESH_S 30
+
+static uint64_t base_of(const GrantDomain *d, uint64_t now_usec)
+{
+        uint64_t step_kb = d->policy.step_mb * KB_PER_MB;
+
+        if (d->target_kb <= d->actual_kb || !d->have_grant ||
+            !elapsed_less(d->last_grant_usec, now_usec, GRANT_TARGET_FRESH_S))
+                return d->actual_kb;
+        return min_u64(d->target_kb, d->actual_kb + step_kb);
+}
+
 static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const GrantRequest *req,
                           uint64_t host_available_kb, uint64_t now_usec)
 {
-        uint64_t base_kb = d->actual_kb > d->target_kb ? d->actual_kb : d->target_kb;
+        uint64_t base_kb = base_of(d, now_usec);
 
         if (req->id == 0 || req->bytes == 0 || req->bytes / 1024 > d->maximum_kb || req->urgency < LEVEL_WARN ||
             req->urgency > LEVEL_CRITICAL)
@@ -104,7 +121,7 @@ void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req,
                 if (why != REFUSAL_RATE_LIMIT)
                         d->cooldown_until_usec = now_usec + d->policy.cooldown_s * USEC_PER_SEC;
         } else {
-                base_kb = d->actual_kb > d->target_kb ? d->actual_kb : d->target_kb;
+                base_kb = base_of(d, now_usec);
                 /* Round the ask up to whole kB: a grant must not fall 1 kB short. */
                 grant_kb = req->bytes / 1024 + (req->bytes % 1024 != 0);
                 grant_kb = min_u64(grant_kb, d->policy.step_mb * KB_PER_MB);

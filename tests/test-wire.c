@@ -41,6 +41,11 @@ static void answer_accepted_and_rejected(void **state)
         a.h.version = WIRE_VERSION;
         a.h.magic ^= 1;
         assert_int_equal(wire_parse_inbound(&a, sizeof(a), &got, &rgot), -EBADMSG);
+        rel.id = 0;                                             /* ids are 1..2^63-1 */
+        assert_int_equal(wire_parse_inbound(&rel, sizeof(rel), &got, &rgot), -EBADMSG);
+        rel.id = UINT64_C(1) << 63;
+        assert_int_equal(wire_parse_inbound(&rel, sizeof(rel), &got, &rgot), -EBADMSG);
+        rel.id = 3;
         rel.h.type = WIRE_REPORT;                               /* the guard never receives reports */
         assert_int_equal(wire_parse_inbound(&rel, sizeof(rel), &got, &rgot), -EBADMSG);
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -10,8 +11,15 @@ uint64_t host_random_id(void)
 
         /* A predictable id would let a guest pre-send a matching answer:
          * getrandom() blocks only before the pool is initialised at boot. */
-        while (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-                ;
+        ssize_t n;
+
+        do
+                n = getrandom(&v, sizeof(v), 0);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)sizeof(v))
+                /* no getrandom (seccomp, ENOSYS): the clock's low bits,
+                 * weaker, but the sync id only has to differ per session */
+                v = host_now_usec() * UINT64_C(6364136223846793005) + (uint64_t)time(NULL);
         return v & INT64_MAX;
 }
 

@@ -57,11 +57,12 @@ static void domain_report(void *user, const SessionReport *rep)
                 d->stats.guest_balloon_kb = rep->balloon_kb;
 }
 
-static void domain_release_done(void *user, uint64_t id, uint64_t freed_kb)
+static void domain_release_done(void *user, uint64_t id, int64_t freed_kb)
 {
         RelayDomain *d = user;
 
-        hostlog(d->relay->log_flags, LOG_INFO, d->name, "release %" PRIu64 " done: %" PRIu64 " kB freed", id, freed_kb);
+        hostlog(d->relay->log_flags, LOG_INFO, d->name, "release %" PRIu64 " done: MemAvailable %+" PRId64 " kB", id,
+                freed_kb);
 }
 
 static void domain_synced(void *user)

@@ -5,6 +5,7 @@
  * our own random sync id. Framing, JSON limits and field getters are
  * jsonline's; this file only knows which events exist and what they hold. */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,6 +77,9 @@ static int send_command(Session *s, const char *name, JsonObject *args, bool syn
         json_object_set_object_member(o, "arguments", args);
         json_object_set_int_member(o, "id", (gint64)s->next_command_id++);
         json_node_take_object(node, o);
+        /* the sync's reply is read in SYNCING, outside the bucket */
+        if (!sync_byte && s->replies_due < UINT_MAX)
+                s->replies_due++;
         return send_node(s, node, sync_byte);
 }
 
@@ -92,6 +96,7 @@ int session_start(Session *s, uint64_t sync_id, uint64_t now_usec, bool reconnec
         s->sync_id = sync_id & (uint64_t)ID_MAX;
         s->state = SESSION_SYNCING;
         s->after_sync_byte = false;
+        s->replies_due = 0;
         s->sync_deadline_usec = now_usec + timeout;
         jsonline_framer_reset(&s->framer);
         json_object_set_int_member(args, "id", (gint64)s->sync_id);
@@ -111,6 +116,8 @@ bool session_sync_expired(const Session *s, uint64_t now_usec)
 
 /* SYNCING: only 0xFF then {"return":sync_id} counts; anything else is the
  * previous client's leftovers, dropped without counting it against the guest. */
+#define SYNC_LINE_MAX 64
+
 static void sync_line(Session *s, const char *line, size_t len)
 {
         g_autoptr(JsonNode) node = NULL;
@@ -120,6 +127,10 @@ static void sync_line(Session *s, const char *line, size_t len)
         if (!s->after_sync_byte)
                 return;
         s->after_sync_byte = false;
+        /* {"return":N} with N < 2^63 fits in 64 bytes: a guest that never
+         * syncs cannot make the relay parse 64 KiB after every 0xFF. */
+        if (len > SYNC_LINE_MAX)
+                return;
         if (jsonline_parse(line, len, &node, err, sizeof(err)) < 0)
                 return;
         ret = json_object_get_member(json_node_get_object(node), "return");
@@ -263,12 +274,12 @@ static int event_release_done(Session *s, JsonObject *d, char *err)
         bool b;
 
         if (json_get_int(d, "id", 1, ID_MAX, true, &id, err, ERR_MAX) < 0 ||
-            json_get_int(d, "freed_kb", 0, KB_MAX, true, &freed, err, ERR_MAX) < 0 ||
+            json_get_int(d, "freed_kb", -KB_MAX, KB_MAX, true, &freed, err, ERR_MAX) < 0 ||
             json_get_bool(d, "dropped_caches", false, &b, err, ERR_MAX) < 0 ||
             json_get_bool(d, "compacted", false, &b, err, ERR_MAX) < 0)
                 return -EINVAL;
         if (s->ops->release_done)
-                s->ops->release_done(s->user, (uint64_t)id, (uint64_t)freed);
+                s->ops->release_done(s->user, (uint64_t)id, freed);
         return 0;
 }
 
@@ -340,8 +351,13 @@ int session_feed(Session *s, const char *data, size_t len, uint64_t now_usec)
                         continue;
                 }
                 /* Every line costs a token, valid or not: a guest cannot
-                 * keep the relay busy with garbage either. */
-                if (!token_bucket_take(s->bucket, now_usec)) {
+                 * keep the relay busy with garbage either. Replies to our
+                 * own commands are the exception (at most one per command
+                 * sent): after a resync the agent resends up to 8 requests,
+                 * and their answers' replies must not use up the burst. */
+                if (s->replies_due > 0 && !memmem(line, line_len, "\"event\"", 7))
+                        s->replies_due--;
+                else if (!token_bucket_take(s->bucket, now_usec)) {
                         problem(s, PROBLEM_FLOOD, "more than 5 messages a second");
                         continue;
                 }

@@ -49,7 +49,7 @@ typedef struct SessionOps {
          * the guest gets an answer. */
         void (*deflate_request)(void *user, const GrantRequest *req, int64_t guest_balloon_kb);
         void (*report)(void *user, const SessionReport *r);
-        void (*release_done)(void *user, uint64_t id, uint64_t freed_kb);
+        void (*release_done)(void *user, uint64_t id, int64_t freed_kb);  /* MemAvailable change: may be negative */
         void (*synced)(void *user);
         void (*problem)(void *user, SessionProblem p, const char *why);
 } SessionOps;
@@ -65,6 +65,7 @@ typedef struct Session {
         unsigned sync_attempts;
         uint64_t sync_deadline_usec;
         uint64_t next_command_id;
+        unsigned replies_due;   /* commands sent whose reply has not come: replies cost no token */
         uint64_t problems[_PROBLEM_MAX];
 } Session;
 

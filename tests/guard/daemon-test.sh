@@ -133,8 +133,10 @@ check "action record: balloon request sent" \
 check "action record: latency field" grep -q "^LATENCY_USEC=[0-9]" <<<"$action"
 check "action record: every field, the last ones too" \
 	bash -c 'grep -qx BALLOON_KB=393216 <<<"$0" && grep -qx PSI_FULL_AVG10=0.87 <<<"$0" && grep -qx ACTION_REASON=headroom_min <<<"$0" && ! grep -q OOMGUARD_FIELDS_DROPPED <<<"$0"' "$action"
-check "the agent got request 1 for 160 MiB" grep -q "request len=56 magic=0x474d4f4f version=1 type=1 id=1 bytes=167772160" "$work/agent.log"
-check "the guard read the host's grant" grep -q "host granted deflate request 1" "$work/stderr"
+check "the agent got a request for 160 MiB" grep -Eq "request len=56 magic=0x474d4f4f version=1 type=1 id=[0-9]+ bytes=167772160" "$work/agent.log"
+rid=$(sed -n 's/^request .* id=\([0-9]*\) .*/\1/p' "$work/agent.log" | head -n 1)
+check "request ids start at a random point, not 1 (the host remembers ids)" test "${rid:-1}" -gt 1
+check "the guard read the host's grant" grep -q "host granted deflate request ${rid:-x} " "$work/stderr"
 check "the agent got a report: critical, changed from normal, DMA32, balloon 384 MiB" \
 	grep -q "report len=488 seq=1 level=3 previous=0 n_zones=2 zone0=0/DMA balloon_kb=393216" "$work/agent.log"
 check "reports keep coming, one per interval" grep -q "report len=488 seq=2 level=3 previous=3" "$work/agent.log"

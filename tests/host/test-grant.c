@@ -92,7 +92,8 @@ static void never_above_maximum(void **state)
         assert_int_equal(a.target_kb, 4096 * MB);
         assert_int_equal(a.granted_kb, 96 * MB);
 
-        /* Now at the maximum: refused, and the cooldown starts. */
+        /* The balloon got there; now at the maximum: refused, and the cooldown starts. */
+        f->a.actual_kb = 4096 * MB;
         grant_decide(&f->hp, &f->a, &(GrantRequest){ 2, 1 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 60 * S, &a);
         assert_false(a.granted);
         assert_int_equal(a.refusal, REFUSAL_AT_MAXIMUM);
@@ -112,6 +113,29 @@ static void pending_target_counts_as_base(void **state)
         grant_decide(&f->hp, &f->a, &(GrantRequest){ 2, 256 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 10 * S, &a);
         assert_true(a.granted);
         assert_int_equal(a.target_kb, 2560 * MB);
+}
+
+/* Someone else set the balloon back down (virsh setmem, a reboot): a stale
+ * target must not become the base, or one grant would move it by more than
+ * a step. Found in review. */
+static void stale_target_is_not_a_base(void **state)
+{
+        Fixture *f = *state;
+        GrantAnswer a;
+
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 1, 256 * MIB, LEVEL_ACT }, 8192 * MB, T0, &a);
+        assert_true(a.granted);
+        f->a.actual_kb = 1024 * MB;             /* taken back down meanwhile */
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 2, 256 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 60 * S, &a);
+        assert_true(a.granted);
+        assert_int_equal(a.target_kb, 1024 * MB + 256 * MB);
+
+        /* a fresh target far above actual still counts for at most a step */
+        f->a.target_kb = 4096 * MB;
+        f->a.last_grant_usec = T0 + 100 * S;
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 3, 256 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 120 * S, &a);
+        assert_true(a.granted);
+        assert_true(a.target_kb <= 1024 * MB + 2 * 256 * MB);
 }
 
 static void floor_is_kept(void **state)
@@ -373,6 +397,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(at_most_one_step, setup, teardown),
                 cmocka_unit_test_setup_teardown(never_above_maximum, setup, teardown),
                 cmocka_unit_test_setup_teardown(pending_target_counts_as_base, setup, teardown),
+                cmocka_unit_test_setup_teardown(stale_target_is_not_a_base, setup, teardown),
                 cmocka_unit_test_setup_teardown(floor_is_kept, setup, teardown),
                 cmocka_unit_test_setup_teardown(rate_with_explicit_times, setup, teardown),
                 cmocka_unit_test_setup_teardown(cooldown_after_refusal, setup, teardown),

@@ -171,6 +171,56 @@ static void sync_timeout_backs_off(void **state)
         assert_int_equal(f->d->session.state, SESSION_READY);
 }
 
+/* Found in review: a release can leave MemAvailable lower than before
+ * (compaction moves pages, caches refill); that is a valid report, not a
+ * malformed one. */
+static void release_done_may_be_negative(void **state)
+{
+        Fake *f = *state;
+
+        connect_and_sync(f, T0);
+        feed(f, "{\"event\":\"oomguard-release-done\",\"data\":{\"id\":3,\"freed_kb\":-2048,"
+                "\"dropped_caches\":true,\"compacted\":true}}\n", T0);
+        assert_int_equal(f->d->stats.problems[PROBLEM_MALFORMED], 0);
+        feed(f, "{\"event\":\"oomguard-release-done\",\"data\":{\"id\":3,\"freed_kb\":\"x\","
+                "\"dropped_caches\":true,\"compacted\":true}}\n", T0);
+        assert_int_equal(f->d->stats.problems[PROBLEM_MALFORMED], 1);
+}
+
+/* After a resync the agent resends up to 8 requests; each answer's reply
+ * comes back too. Replies to our own commands cost no token, so the burst
+ * is left for the events; unsolicited replies still pay. */
+static void replies_to_our_commands_are_not_a_flood(void **state)
+{
+        Fake *f = *state;
+
+        connect_and_sync(f, T0);
+        for (uint64_t id = 1; id <= 8; id++)
+                feed(f, request(id, 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);       /* 8 answers sent */
+        for (int i = 0; i < 8; i++)
+                feed(f, "{\"return\":{\"known\":true}}\n", T0);
+        assert_int_equal(f->d->stats.problems[PROBLEM_FLOOD], 0);
+        /* nothing outstanding now: the next replies are charged, and the burst runs out */
+        for (int i = 0; i < 10; i++)
+                feed(f, "{\"return\":{}}\n", T0);
+        assert_true(f->d->stats.problems[PROBLEM_FLOOD] > 0);
+}
+
+/* A guest that never syncs cannot make the relay parse long lines. */
+static void long_sync_candidates_are_not_parsed(void **state)
+{
+        Fake *f = *state;
+        char line[200];
+
+        assert_int_equal(relay_connected(&f->relay, f->d, SYNC_ID, T0), 0);
+        snprintf(line, sizeof(line), "\xff{\"return\":4242424242,\"pad\":\"%0120d\"}\n", 0);
+        feed(f, line, T0);
+        assert_int_equal(f->d->session.state, SESSION_SYNCING);
+        feed(f, "\xff{\"return\":4242424242}\n", T0);
+        assert_int_equal(f->d->session.state, SESSION_READY);
+}
+
 static void grant_and_answer(void **state)
 {
         Fake *f = *state;
@@ -338,6 +388,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(resync_discards_garbage, setup, teardown),
                 cmocka_unit_test_setup_teardown(wrong_sync_id_ignored, setup, teardown),
                 cmocka_unit_test_setup_teardown(sync_timeout_backs_off, setup, teardown),
+                cmocka_unit_test_setup_teardown(release_done_may_be_negative, setup, teardown),
+                cmocka_unit_test_setup_teardown(replies_to_our_commands_are_not_a_flood, setup, teardown),
+                cmocka_unit_test_setup_teardown(long_sync_candidates_are_not_parsed, setup, teardown),
                 cmocka_unit_test_setup_teardown(grant_and_answer, setup, teardown),
                 cmocka_unit_test_setup_teardown(duplicate_id_moves_once, setup, teardown),
                 cmocka_unit_test_setup_teardown(refusal_is_answered, setup, teardown),
