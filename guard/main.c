@@ -34,6 +34,7 @@ static void usage(FILE *f)
                    "  --check-policy FILE    validate FILE and print the effective policy\n"
                    "  --print-default-policy print the shipped policy with every key explained\n"
                    "  --print-policy-table   print the policy keys as a markdown table\n"
+                   "  --print-policy-man     print oomguard.ini(5), the policy's man page, in roff\n"
                    "  --help\n");
 }
 
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
                 { "check-policy", required_argument, NULL, 'c' },
                 { "print-default-policy", no_argument, NULL, 'D' },
                 { "print-policy-table", no_argument, NULL, 'T' },
+                { "print-policy-man", no_argument, NULL, 'M' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -66,7 +68,7 @@ int main(int argc, char **argv)
         Policy shipped;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "p:n1r:c:DTh", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "p:n1r:c:DTMh", options, NULL)) >= 0) {
                 switch (c) {
                 case 'p':
                         opt.policy_path = optarg;
@@ -90,6 +92,9 @@ int main(int argc, char **argv)
                 case 'T':
                         policy_dump_markdown(stdout);
                         return EXIT_OK;
+                case 'M':
+                        policy_dump_man(stdout);
+                        return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
                 case 'h':
                         usage(stdout);
                         return EXIT_OK;

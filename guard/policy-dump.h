@@ -13,3 +13,7 @@ void policy_dump(FILE *f, const Policy *p, bool comments);
 
 /* The man page's key table (markdown), from the same table. */
 void policy_dump_markdown(FILE *f);
+
+/* oomguard.ini(5) in roff, from the same table: the man page is generated
+ * at build time and cannot drift from the parser. */
+void policy_dump_man(FILE *f);
