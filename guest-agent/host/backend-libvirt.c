@@ -23,8 +23,16 @@ typedef struct LvDomain LvDomain;
 
 /* Shared with libvirt's thread: the callback's opaque. Reference counted
  * because libvirt frees it (ff) whenever it likes. */
+/* What libvirt's thread may have read but the relay's thread not yet
+ * handled, per stream. A guest writing flat out while the relay waits in a
+ * synchronous libvirt call must not grow the host's memory without bound:
+ * above this, its bytes are read and dropped, and counted as a flood. */
+#define LV_QUEUED_MAX (1 << 20)
+
 typedef struct LvStream {
         gint ref;
+        gint queued;            /* bytes posted, not yet handled */
+        gint dropped;           /* bytes dropped since the relay last looked */
         LibvirtBackend *backend;
         virStreamPtr st;
         char name[HOST_POLICY_NAME_MAX];
@@ -111,8 +119,14 @@ static void stream_event(virStreamPtr st, int events, void *opaque)
                 int n;
 
                 /* Drain until it would block (§3.2); 0 is EOF. */
-                while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0)
+                while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0) {
+                        if (g_atomic_int_get(&s->queued) >= LV_QUEUED_MAX) {
+                                g_atomic_int_add(&s->dropped, n);
+                                continue;
+                        }
+                        g_atomic_int_add(&s->queued, n);
                         post(s->backend, MSG_DATA, s, s->name, g_bytes_new(buf, (gsize)n));
+                }
                 if (n == 0 || n == -1)
                         events |= VIR_STREAM_EVENT_HANGUP;
         }
@@ -426,10 +440,16 @@ static gboolean msg_handle(gpointer p)
                 }
                 break;
         case MSG_DATA:
+                g_atomic_int_add(&m->stream->queued, -(gint)g_bytes_get_size(m->data));
                 /* Data of a stream we already closed is stale. */
-                if (d && d->stream == m->stream)
+                if (d && d->stream == m->stream) {
+                        gint dropped = g_atomic_int_and(&m->stream->dropped, 0);
+
+                        if (dropped > 0)
+                                relay_problem(d->rd, PROBLEM_FLOOD, "more than 1 MiB waiting; bytes dropped");
                         relay_feed(b->relay, d->rd, g_bytes_get_data(m->data, NULL), g_bytes_get_size(m->data),
                                    host_now_usec());
+                }
                 break;
         case MSG_WRITABLE:
                 if (d && d->stream == m->stream && flush(d) < 0) {

@@ -93,6 +93,11 @@ static const SessionOps domain_ops = {
         .problem = domain_problem,
 };
 
+void relay_problem(RelayDomain *d, SessionProblem p, const char *why)
+{
+        domain_problem(d, p, why);
+}
+
 RelayDomain *relay_find(Relay *r, const char *name)
 {
         for (unsigned i = 0; i < r->n_domains; i++)

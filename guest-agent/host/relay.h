@@ -69,6 +69,10 @@ void relay_done(Relay *r);
 /* Adds a domain (by name, for the policy); NULL when full or out of memory. */
 RelayDomain *relay_add(Relay *r, const char *name, void *handle, uint64_t now_usec);
 void relay_remove(Relay *r, RelayDomain *d);
+/* A problem found outside the session (the backend), counted and logged
+ * like the session's own. */
+void relay_problem(RelayDomain *d, SessionProblem p, const char *why);
+
 RelayDomain *relay_find(Relay *r, const char *name);
 
 /* The channel (re)connected: starts the sync. sync_id is random. */

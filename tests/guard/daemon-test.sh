@@ -68,31 +68,40 @@ python3 - "$work/agent.sock" "$work/agent.log" <<'PY' &
 import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
 log = open(sys.argv[2], "w", buffering=1)
-released = False
-while True:
-    pkt = c.recv(1024)
-    if not pkt:
-        break
-    magic, version, kind = struct.unpack_from("<IHH", pkt)
-    if kind == 1:
-        rid, nbytes = struct.unpack_from("<QQ", pkt, 8)
-        log.write("request len=%d magic=%#x version=%d type=%d id=%d bytes=%d\n" % (len(pkt), magic, version, kind, rid, nbytes))
-        c.send(struct.pack("<IHHQQII", magic, 1, 2, rid, nbytes, 1, 0))
-        if not released:
-            c.send(struct.pack("<IHHQQ", magic, 1, 4, 77, 1 << 26))
+# First connection: grant the request, ask for a release; once answered,
+# hang up, as a restarting agent would. Second connection: ask for another
+# release, which the guard answers only if it watches the link it
+# reconnected.
+for conn in (1, 2):
+    c, _ = s.accept()
+    log.write("connection %d\n" % conn)
+    released = False
+    while True:
+        pkt = c.recv(1024)
+        if not pkt:
+            break
+        magic, version, kind = struct.unpack_from("<IHH", pkt)
+        if kind == 1:
+            rid, nbytes = struct.unpack_from("<QQ", pkt, 8)
+            log.write("request len=%d magic=%#x version=%d type=%d id=%d bytes=%d\n" % (len(pkt), magic, version, kind, rid, nbytes))
+            c.send(struct.pack("<IHHQQII", magic, 1, 2, rid, nbytes, 1, 0))
+        elif kind == 3:
+            (seq, level, prev, reason, some, full, nz, headroom, total, avail, balloon) = struct.unpack_from("<QIIIIIIqQQQ", pkt, 8)
+            node, name = struct.unpack_from("<I12s", pkt, 104)
+            log.write("report len=%d seq=%d level=%d previous=%d n_zones=%d zone0=%d/%s balloon_kb=%d total_kb=%d\n" % (
+                len(pkt), seq, level, prev, nz, node, name.rstrip(b"\0").decode(), balloon, total))
+        elif kind == 5:
+            rid, freed, dropped, compacted = struct.unpack_from("<QqII", pkt, 8)
+            log.write("release-done len=%d id=%d freed_kb=%d dropped=%d compacted=%d\n" % (len(pkt), rid, freed, dropped, compacted))
+            if conn == 1:
+                break
+        else:
+            log.write("unexpected type %d\n" % kind)
+        if not released and (kind == 1 or conn == 2):
+            c.send(struct.pack("<IHHQQ", magic, 1, 4, 76 + conn, 1 << 26))
             released = True
-    elif kind == 3:
-        (seq, level, prev, reason, some, full, nz, headroom, total, avail, balloon) = struct.unpack_from("<QIIIIIIqQQQ", pkt, 8)
-        node, name = struct.unpack_from("<I12s", pkt, 104)
-        log.write("report len=%d seq=%d level=%d previous=%d n_zones=%d zone0=%d/%s balloon_kb=%d total_kb=%d\n" % (
-            len(pkt), seq, level, prev, nz, node, name.rstrip(b"\0").decode(), balloon, total))
-    elif kind == 5:
-        rid, freed, dropped, compacted = struct.unpack_from("<QqII", pkt, 8)
-        log.write("release-done len=%d id=%d freed_kb=%d dropped=%d compacted=%d\n" % (len(pkt), rid, freed, dropped, compacted))
-    else:
-        log.write("unexpected type %d\n" % kind)
+    c.close()
 PY
 pids+=($!)
 python3 - "$work/notify.sock" "$work/notify.log" <<'PY' &
@@ -161,6 +170,11 @@ sleep 1
 check "good policy loaded" grep -q "policy.ini: loaded" "$work/stderr"
 check "new [prefer] value applied" grep -qx 700 "$work/root/proc/200/oom_score_adj"
 
+# The agent hung up (see the peer): the guard reconnects and must read the
+# new link.
+for _ in $(seq 50); do grep -q "id=78" "$work/agent.log" && break; sleep 0.1; done
+check "after the agent hung up, the guard reconnected and reads the new link" \
+	grep -q "release-done len=32 id=78 freed_kb=0" "$work/agent.log"
 kill -TERM $guard
 for _ in $(seq 30); do kill -0 $guard 2>/dev/null || break; sleep 0.1; done
 wait $guard

@@ -16,7 +16,9 @@
 # second monitor) shows the balloon's actual size 128 MiB above the 640 MiB
 # target once the guest had inflated to it;
 # the guest's MemTotal grew; the relay logged its grants; the guard's
-# journal has the request sent and the host's grant read back.
+# journal has the request sent and the host's grant read back. The relay is
+# stopped after its first grant and started again 3 s later: the agent must
+# resynchronise with it over the same virtio port, and it must grant again.
 # The last line on stdout ends with "1 passed, 0 failed" or "0 passed, 1 failed".
 #
 # Needs root. VM_KEEP_WORK=1 keeps the work dir.
@@ -35,6 +37,7 @@ VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES 
 work="" VM_QEMU="" result="" relay="" poller=""
 cleanup() {
 	local rc=$?
+	[ -z "$work" ] || [ ! -f "$work/relay.pid" ] || kill "$(cat "$work/relay.pid")" 2>/dev/null || true
 	for p in "$relay" "$poller" "$VM_QEMU"; do
 		[ -z "$p" ] || kill "$p" 2>/dev/null || true
 	done
@@ -99,8 +102,23 @@ VM_DEBIAN_QEMU_EXTRA=(
 # shellcheck disable=SC2317 # called by vm_debian_boot
 vm_debian_started() {
 	sed "s|^metrics_path = .*|metrics_path = $work/metrics.prom|" "$mine/host.ini" > "$work/host.ini"
-	"$build/guest-agent/host/oomguard-host" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
-		--policy "$work/host.ini" --proc /proc --verbose > "$work/relay.log" 2>&1 &
+	# The relay, stopped after its first grant and started again 3 s later:
+	# the agent must get through the host going away on a real virtio port
+	# and synchronise with the new relay, which must grant again.
+	(
+		start_relay() {
+			"$build/guest-agent/host/oomguard-host" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
+				--policy "$work/host.ini" --proc /proc --verbose >> "$work/relay.log" 2>&1 &
+			echo $! > "$work/relay.pid"
+		}
+		start_relay
+		for _ in $(seq 600); do grep -q granted "$work/relay.log" 2>/dev/null && break; sleep 0.5; done
+		kill "$(cat "$work/relay.pid")" 2>/dev/null
+		echo "--- relay stopped by the test ---" >> "$work/relay.log"
+		sleep 3
+		start_relay
+		wait
+	) &
 	relay=$!
 	python3 - "$work/watch.sock" "$work/balloon.log" <<'PY' &
 import json, socket, sys, time
@@ -163,13 +181,16 @@ max_actual=$(awk -v t=$((target << 20)) 'BEGIN { m = 0 } $2 <= t { seen = 1 } se
 [ "$max_actual" -ge $(((target + 128) << 20)) ] ||
 	fail "query-balloon actual never rose 128 MiB above the $target MiB target after inflating (max $((max_actual >> 20)) MiB)"
 grep -q "granted" "$work/relay.log" || fail "the relay logged no grant"
+after=$(sed -n '/^--- relay stopped by the test ---$/,$p' "$work/relay.log")
+grep -q "synchronised" <<<"$after" || fail "the agent never synchronised with the restarted relay"
+grep -q "granted" <<<"$after" || fail "the restarted relay granted nothing"
 grep -q 'oomguard_host_grants_total{domain="qemu"} [1-9]' "$work/metrics.prom" ||
 	fail "the relay's metrics count no grant: $(grep grants "$work/metrics.prom" 2>/dev/null | tr '\n' ' ')"
 grep -q '"RESULT" *: *"sent"' "$r/guard-journal.json" || fail "the guard's journal has no deflate request sent"
 grep -q "host granted deflate request" "$r/guard-journal.txt" || fail "the guard never read a grant"
 
 times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s"
-summary="MemTotal +$((grew / 1024)) MiB, balloon actual up to $((max_actual >> 20)) MiB, $(grep -c granted "$work/relay.log") grant line(s)"
+summary="MemTotal +$((grew / 1024)) MiB, balloon actual up to $((max_actual >> 20)) MiB, $(grep -c granted "$work/relay.log") grant(s), $(grep -c granted <<<"$after") after the relay restarted"
 result=reported
 if [ ${#failures[@]} -ne 0 ]; then
 	tail -n 30 "$work/relay.log" >&2 || true
