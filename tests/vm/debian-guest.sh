@@ -22,13 +22,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+VM_TEST="debian-guest"
 # shellcheck source=debian-lib.sh
 . "$here/debian-lib.sh"
 
 mem=1024 target=640 limit=300
 want_pages=$(( (mem - target) * 256 ))
 
-work="" VM_QEMU="" result=""
+work="" VM_QEMU=""
 cleanup() {
 	local rc=$?
 	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
@@ -38,7 +39,7 @@ cleanup() {
 		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
 	fi
 	# Any early exit (vm_die, set -e, a signal) still ends with the line CI reads.
-	[ -n "$result" ] || [ $rc -eq 0 ] || echo "debian-guest: FAIL (aborted, exit $rc): 0 passed, 1 failed"
+	vm_aborted $rc
 }
 trap cleanup EXIT
 # Without these, bash dies on TERM/INT without running the EXIT trap.
@@ -63,37 +64,22 @@ rc=0
 vm_debian_boot "$work" "$mem" "$target" off "$limit" || rc=$?
 t3=$(date +%s)
 
-# fail MSG...: one line per failed check; the summary follows at the end.
-failures=()
-fail() {
-	failures+=("$*")
-	echo "FAIL: $*" >&2
-}
-# A failure before the results are in: nothing more to check.
-fatal() {
-	fail "$@"
-	echo "--- last lines of the guest console ---" >&2
-	tail -n 30 "$work/console.log" >&2 || true
-	result=fail
-	echo "debian-guest: FAIL ($*): 0 passed, 1 failed"
-	exit 1
-}
 
-[ $rc -ne 124 ] || fatal "guest sent no result within $limit s (qemu killed by timeout)"
-[ $rc -eq 0 ] || fatal "qemu exited with status $rc"
-why=$(vm_receive_tar "$work" results "$work/got") || fatal "$why"
+VM_LOGS=("$work/console.log")
+vm_check_qemu $rc "$limit"
+why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
 r=$work/got/results h=$work/got/harness
 
-[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
+[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || vm_fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
 state=$(cat "$h/system-state" 2>/dev/null || echo missing)
 [ "$state" = running ] ||
-	fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
+	vm_fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
 [ "$(cat "$r/system-state" 2>/dev/null)" = running ] ||
-	fail "systemctl is-system-running in the driver says '$(cat "$r/system-state" 2>/dev/null)', want 'running'"
+	vm_fail "systemctl is-system-running in the driver says '$(cat "$r/system-state" 2>/dev/null)', want 'running'"
 grep -q "holds $want_pages of $want_pages pages" "$r/balloon" 2>/dev/null ||
-	fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
+	vm_fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
 grep -Eq 'Out of memory: Killed process [0-9]+ \(python3\)' "$r/dmesg" 2>/dev/null ||
-	fail "dmesg has no 'Out of memory: Killed process N (python3)'; the hog said: $(tr '\n' ' ' < "$r/hog.out" 2>/dev/null)"
+	vm_fail "dmesg has no 'Out of memory: Killed process N (python3)'; the hog said: $(tr '\n' ' ' < "$r/hog.out" 2>/dev/null)"
 
 # The JSON and meminfo checks: one line per failed assertion on stderr and a
 # non-zero exit, or a one-line summary on stdout.
@@ -153,16 +139,9 @@ print("MemTotal %d kB, journal record from %s" % (total, mine[0]["_SYSTEMD_UNIT"
 PY
 ) || py_rc=$?
 if [ $py_rc -ne 0 ]; then
-	while read -r line; do fail "$line"; done <<<"$py_out"
+	while read -r line; do vm_fail "$line"; done <<<"$py_out"
 fi
 
 startup=$(head -n 1 "$h/startup" 2>/dev/null | sed 's/^Startup finished in //; s/ *$//')
 times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s; guest startup $startup"
-result=reported
-if [ ${#failures[@]} -ne 0 ]; then
-	echo "--- last lines of the guest console ---" >&2
-	tail -n 30 "$work/console.log" >&2 || true
-	echo "debian-guest: FAIL (${#failures[@]} check(s) failed; $times): 0 passed, 1 failed"
-	exit 1
-fi
-echo "debian-guest: PASS ($py_out; $times): 1 passed, 0 failed"
+vm_report "$py_out" "$times"

@@ -31,6 +31,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+VM_TEST="guard-in-guest"
 # shellcheck source=debian-lib.sh
 . "$here/debian-lib.sh"
 mine=$here/guard-in-guest
@@ -41,7 +42,7 @@ want_pages=$(( (mem - target) * 256 ))
 # has already: the guest has no network.
 VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
 
-work="" VM_QEMU="" result=""
+work="" VM_QEMU=""
 cleanup() {
 	local rc=$?
 	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
@@ -51,7 +52,7 @@ cleanup() {
 		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
 	fi
 	# Any early exit (vm_die, set -e, a signal) still ends with the line CI reads.
-	[ -n "$result" ] || [ $rc -eq 0 ] || echo "guard-in-guest: FAIL (aborted, exit $rc): 0 passed, 1 failed"
+	vm_aborted $rc
 }
 trap cleanup EXIT
 # Without these, bash dies on TERM/INT without running the EXIT trap.
@@ -96,45 +97,27 @@ rc=0
 vm_debian_boot "$work" "$mem" "$target" off "$limit" || rc=$?
 t3=$(date +%s)
 
-# fail MSG...: one line per failed check; the summary follows at the end.
-failures=()
-fail() {
-	failures+=("$*")
-	echo "FAIL: $*" >&2
-}
-console_tail() {
-	echo "--- last lines of the guest console ---" >&2
-	tail -n 40 "$work/console.log" >&2 || true
-}
-# A failure before the results are in: nothing more to check.
-fatal() {
-	fail "$@"
-	console_tail
-	result=fail
-	echo "guard-in-guest: FAIL ($*): 0 passed, 1 failed"
-	exit 1
-}
 
-[ $rc -ne 124 ] || fatal "guest sent no result within $limit s (qemu killed by timeout)"
-[ $rc -eq 0 ] || fatal "qemu exited with status $rc"
-why=$(vm_receive_tar "$work" results "$work/got") || fatal "$why"
+VM_LOGS=("$work/console.log")
+vm_check_qemu $rc "$limit"
+why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
 r=$work/got/results h=$work/got/harness
 
-[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
+[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || vm_fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
 # A guard that fails to start at boot leaves the system degraded.
 state=$(cat "$h/system-state" 2>/dev/null || echo missing)
 [ "$state" = running ] ||
-	fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
+	vm_fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
 grep -q "guard_at_boot=active" "$r/info" 2>/dev/null ||
-	fail "oomguard.service was not active after boot: $(grep guard_at_boot "$r/info" 2>/dev/null || echo no record)"
+	vm_fail "oomguard.service was not active after boot: $(grep guard_at_boot "$r/info" 2>/dev/null || echo no record)"
 grep -q "holds $want_pages of $want_pages pages" "$r/balloon" 2>/dev/null ||
-	fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
+	vm_fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
 
 # The rest: check.py's FAIL lines become failures, its info lines the report.
 summary=""
 while IFS= read -r line; do
 	case $line in
-	FAIL:\ *) fail "${line#FAIL: }" ;;
+	FAIL:\ *) vm_fail "${line#FAIL: }" ;;
 	summary:\ *) summary=${line#summary: } ;;
 	*) echo "  ${line#info: }" >&2 ;;
 	esac
@@ -142,10 +125,4 @@ done < <(python3 "$mine/check.py" "$r" 2>&1 || echo "FAIL: check.py exited with 
 
 startup=$(head -n 1 "$h/startup" 2>/dev/null | sed 's/^Startup finished in //; s/ *$//')
 times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s; guest startup $startup"
-result=reported
-if [ ${#failures[@]} -ne 0 ]; then
-	console_tail
-	echo "guard-in-guest: FAIL (${#failures[@]} check(s) failed; $times): 0 passed, 1 failed"
-	exit 1
-fi
-echo "guard-in-guest: PASS ($summary; $times): 1 passed, 0 failed"
+vm_report "$summary" "$times"

@@ -203,3 +203,55 @@ vm_receive_tar() {
 	tar -xf "$work/out.tar" -C "$dir" --no-same-owner || { echo "cannot unpack the guest's tar"; return 1; }
 	grep "^$tag:" "$work/console.log" | tr -d '\r' >&2
 }
+
+# ---- how the pass/fail VM tests report (zones-, guard-, relay-in-guest,
+# debian-guest); the capture scripts only die ----
+# A test names itself in VM_TEST and lists in VM_LOGS the files whose last
+# lines explain a failure (the guest console first). vm_fail MSG... records
+# a failed check; vm_fatal MSG... ends the test at once (nothing more can be
+# checked); vm_report DETAIL TIMES prints the line CI reads, "1 passed, 0
+# failed" or "0 passed, 1 failed", and exits 1 if a check failed;
+# vm_aborted RC, from the EXIT trap, prints that line when neither ran.
+VM_FAILURES=() VM_REPORTED=""
+
+vm_fail() {
+	VM_FAILURES+=("$*")
+	echo "FAIL: $*" >&2
+}
+
+vm_show_logs() {
+	local f
+	for f in ${VM_LOGS[@]+"${VM_LOGS[@]}"}; do
+		echo "--- last lines of $f ---" >&2
+		tail -n 40 "$f" >&2 || true
+	done
+}
+
+vm_fatal() {
+	vm_fail "$@"
+	vm_show_logs
+	VM_REPORTED=fatal
+	echo "$VM_TEST: FAIL ($*): 0 passed, 1 failed"
+	exit 1
+}
+
+# vm_check_qemu RC LIMIT: QEMU's exit status as vm_boot_balloon or
+# vm_debian_boot returned it.
+vm_check_qemu() {
+	[ "$1" -ne 124 ] || vm_fatal "guest sent no result within $2 s (qemu killed by timeout)"
+	[ "$1" -eq 0 ] || vm_fatal "qemu exited with status $1"
+}
+
+vm_report() {
+	VM_REPORTED=report
+	if [ ${#VM_FAILURES[@]} -ne 0 ]; then
+		vm_show_logs
+		echo "$VM_TEST: FAIL (${#VM_FAILURES[@]} check(s) failed; $2): 0 passed, 1 failed"
+		exit 1
+	fi
+	echo "$VM_TEST: PASS ($1; $2): 1 passed, 0 failed"
+}
+
+vm_aborted() {
+	[ -n "$VM_REPORTED" ] || [ "$1" -eq 0 ] || echo "$VM_TEST: FAIL (aborted, exit $1): 0 passed, 1 failed"
+}

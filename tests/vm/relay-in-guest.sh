@@ -27,6 +27,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+VM_TEST="relay-in-guest"
 # shellcheck source=debian-lib.sh
 . "$here/debian-lib.sh"
 mine=$here/relay-in-guest
@@ -34,7 +35,7 @@ mine=$here/relay-in-guest
 mem=1024 target=640 limit=480
 VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
 
-work="" VM_QEMU="" result="" relay="" poller=""
+work="" VM_QEMU="" relay="" poller=""
 cleanup() {
 	local rc=$?
 	[ -z "$work" ] || [ ! -f "$work/relay.pid" ] || kill "$(cat "$work/relay.pid")" 2>/dev/null || true
@@ -44,7 +45,7 @@ cleanup() {
 	if [ -n "$work" ]; then
 		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
 	fi
-	[ -n "$result" ] || [ $rc -eq 0 ] || echo "relay-in-guest: FAIL (aborted, exit $rc): 0 passed, 1 failed"
+	vm_aborted $rc
 }
 trap cleanup EXIT
 trap 'exit 143' TERM
@@ -147,54 +148,33 @@ rc=0
 vm_debian_boot "$work" "$mem" "$target" off "$limit" || rc=$?
 t3=$(date +%s)
 
-failures=()
-fail() {
-	failures+=("$*")
-	echo "FAIL: $*" >&2
-}
-fatal() {
-	fail "$@"
-	echo "--- last lines of the guest console ---" >&2
-	tail -n 40 "$work/console.log" >&2 || true
-	echo "--- relay ---" >&2
-	tail -n 40 "$work/relay.log" >&2 || true
-	result=fail
-	echo "relay-in-guest: FAIL ($*): 0 passed, 1 failed"
-	exit 1
-}
-[ $rc -ne 124 ] || fatal "guest sent no result within $limit s (qemu killed by timeout)"
-[ $rc -eq 0 ] || fatal "qemu exited with status $rc"
-why=$(vm_receive_tar "$work" results "$work/got") || fatal "$why"
+VM_LOGS=("$work/console.log" "$work/relay.log")
+vm_check_qemu $rc "$limit"
+why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
 r=$work/got/results
 info() { sed -n "s/^$1=//p" "$r/info" 2>/dev/null | head -n 1; }
 
-[ "$(info guard_at_boot)" = active ] || fail "oomguard.service not active after boot: $(info guard_at_boot)"
-[ "$(info agent_at_boot)" = active ] || fail "oomguard-agent.service not active after boot: $(info agent_at_boot)"
-[ "$(info agent_at_end)" = active ] || fail "oomguard-agent.service not active at the end: $(info agent_at_end)"
+[ "$(info guard_at_boot)" = active ] || vm_fail "oomguard.service not active after boot: $(info guard_at_boot)"
+[ "$(info agent_at_boot)" = active ] || vm_fail "oomguard-agent.service not active after boot: $(info agent_at_boot)"
+[ "$(info agent_at_end)" = active ] || vm_fail "oomguard-agent.service not active at the end: $(info agent_at_end)"
 start=$(info memtotal_start_kb) top=$(info memtotal_max_kb)
 grew=$(( ${top:-0} - ${start:-0} ))
-[ "$grew" -ge 131072 ] || fail "guest MemTotal grew by $grew kB, want at least one 128 MiB grant"
+[ "$grew" -ge 131072 ] || vm_fail "guest MemTotal grew by $grew kB, want at least one 128 MiB grant"
 # Before the guest's driver inflates the balloon, actual is the whole RAM:
 # count only what follows the first sample at the target.
 max_actual=$(awk -v t=$((target << 20)) 'BEGIN { m = 0 } $2 <= t { seen = 1 } seen && $2 > m { m = $2 } END { print m }' \
 	"$work/balloon.log" 2>/dev/null || echo 0)
 [ "$max_actual" -ge $(((target + 128) << 20)) ] ||
-	fail "query-balloon actual never rose 128 MiB above the $target MiB target after inflating (max $((max_actual >> 20)) MiB)"
-grep -q "granted" "$work/relay.log" || fail "the relay logged no grant"
+	vm_fail "query-balloon actual never rose 128 MiB above the $target MiB target after inflating (max $((max_actual >> 20)) MiB)"
+grep -q "granted" "$work/relay.log" || vm_fail "the relay logged no grant"
 after=$(sed -n '/^--- relay stopped by the test ---$/,$p' "$work/relay.log")
-grep -q "synchronised" <<<"$after" || fail "the agent never synchronised with the restarted relay"
-grep -q "granted" <<<"$after" || fail "the restarted relay granted nothing"
+grep -q "synchronised" <<<"$after" || vm_fail "the agent never synchronised with the restarted relay"
+grep -q "granted" <<<"$after" || vm_fail "the restarted relay granted nothing"
 grep -q 'oomguard_host_grants_total{domain="qemu"} [1-9]' "$work/metrics.prom" ||
-	fail "the relay's metrics count no grant: $(grep grants "$work/metrics.prom" 2>/dev/null | tr '\n' ' ')"
-grep -q '"RESULT" *: *"sent"' "$r/guard-journal.json" || fail "the guard's journal has no deflate request sent"
-grep -q "host granted deflate request" "$r/guard-journal.txt" || fail "the guard never read a grant"
+	vm_fail "the relay's metrics count no grant: $(grep grants "$work/metrics.prom" 2>/dev/null | tr '\n' ' ')"
+grep -q '"RESULT" *: *"sent"' "$r/guard-journal.json" || vm_fail "the guard's journal has no deflate request sent"
+grep -q "host granted deflate request" "$r/guard-journal.txt" || vm_fail "the guard never read a grant"
 
 times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s"
 summary="MemTotal +$((grew / 1024)) MiB, balloon actual up to $((max_actual >> 20)) MiB, $(grep -c granted "$work/relay.log") grant(s), $(grep -c granted <<<"$after") after the relay restarted"
-result=reported
-if [ ${#failures[@]} -ne 0 ]; then
-	tail -n 30 "$work/relay.log" >&2 || true
-	echo "relay-in-guest: FAIL (${#failures[@]} check(s) failed; $summary; $times): 0 passed, 1 failed"
-	exit 1
-fi
-echo "relay-in-guest: PASS ($summary; $times): 1 passed, 0 failed"
+vm_report "$summary" "$times"

@@ -20,6 +20,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+VM_TEST="zones-in-guest"
 
 mem=1024 target=640 limit=300
 # What the guest must report: the ballooned (mem - target) MiB, in kB and as
@@ -27,7 +28,7 @@ mem=1024 target=640 limit=300
 balloon_kb=$(( (mem - target) * 1024 ))     # 393216
 balloon_text="balloon: holds $((mem - target)).0 MiB "
 
-work="" VM_QEMU="" result=""
+work="" VM_QEMU=""
 cleanup() {
 	local rc=$?
 	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
@@ -35,7 +36,7 @@ cleanup() {
 	[ -z "$VM_QEMU" ] || kill "$VM_QEMU" 2>/dev/null || true
 	[ -z "$work" ] || rm -rf "$work"
 	# Any early exit (vm_die in lib.sh, set -e, a signal) still ends with the line CI reads.
-	[ -n "$result" ] || [ $rc -eq 0 ] || echo "zones-in-guest: FAIL (aborted, exit $rc): 0 passed, 1 failed"
+	vm_aborted $rc
 }
 trap cleanup EXIT
 # Without these, bash dies on TERM/INT without running the EXIT trap.
@@ -109,43 +110,28 @@ rc=0
 vm_boot_balloon "$work" "$mem" "$target" off org.oomguard.zones "$limit" || rc=$?
 t3=$(date +%s)
 
-# fail MSG...: one line per failed check; the summary follows at the end.
-failures=()
-fail() {
-	failures+=("$*")
-	echo "FAIL: $*" >&2
-}
-# A failure before the results are in: nothing more to check.
-fatal() {
-	fail "$@"
-	echo "--- last lines of the guest console ---" >&2
-	tail -n 20 "$work/console.log" >&2 || true
-	result=fail
-	echo "zones-in-guest: FAIL ($*): 0 passed, 1 failed"
-	exit 1
-}
 
-[ $rc -ne 124 ] || fatal "guest sent no result within $limit s (qemu killed by timeout)"
-[ $rc -eq 0 ] || fatal "qemu exited with status $rc"
-why=$(vm_receive_tar "$work" zones "$work/result") || fatal "$why"
+VM_LOGS=("$work/console.log" "$work/result/text.out")
+vm_check_qemu $rc "$limit"
+why=$(vm_receive_tar "$work" zones "$work/result") || vm_fatal "$why"
 r=$work/result
 
 for name in text json order9; do
 	code=$(cat "$r/$name.rc" 2>/dev/null || echo missing)
 	if [ "$code" != 0 ]; then
-		fail "oomguardctl run '$name' exited with status $code; its stderr:"
+		vm_fail "oomguardctl run '$name' exited with status $code; its stderr:"
 		sed 's/^/    /' "$r/$name.err" >&2 || true
 	fi
 done
 
 grep -q "^$balloon_text" "$r/text.out" ||
-	fail "text output has no line starting '$balloon_text'; its balloon line: $(grep '^balloon:' "$r/text.out" || echo none)"
+	vm_fail "text output has no line starting '$balloon_text'; its balloon line: $(grep '^balloon:' "$r/text.out" || echo none)"
 cmp -s "$r/protection.before" "$r/protection.after" ||
-	fail "running oomguardctl changed the zones' lowmem reserves: $(diff "$r/protection.before" "$r/protection.after" | tr '\n' ' ')"
+	vm_fail "running oomguardctl changed the zones' lowmem reserves: $(diff "$r/protection.before" "$r/protection.after" | tr '\n' ' ')"
 cmp -s "$r/protection.after" "$r/protection.ratio-read" &&
-	fail "control: reading lowmem_reserve_ratio did not recompute the reserves, so the check above proves nothing"
+	vm_fail "control: reading lowmem_reserve_ratio did not recompute the reserves, so the check above proves nothing"
 grep -q '^node 0 order-9 kernel request' "$r/order9.out" ||
-	fail "zones --order 9 reports no order-9 kernel request"
+	vm_fail "zones --order 9 reports no order-9 kernel request"
 
 # The JSON checks: one line per failed assertion on stderr and a non-zero
 # exit, or a one-line summary on stdout.
@@ -183,17 +169,8 @@ print("kernel %s, balloon %d kB, DMA32 managed %d of %d kB present"
 PY
 ) || json_rc=$?
 if [ $json_rc -ne 0 ]; then
-	while read -r line; do fail "$line"; done <<<"$json_out"
+	while read -r line; do vm_fail "$line"; done <<<"$json_out"
 fi
 
 times="kernel fetch $((t1 - t0)) s, initramfs $((t2 - t1)) s, boot+run $((t3 - t2)) s"
-result=reported
-if [ ${#failures[@]} -ne 0 ]; then
-	if [ -s "$r/text.out" ]; then
-		echo "--- guest text output ---" >&2
-		cat "$r/text.out" >&2
-	fi
-	echo "zones-in-guest: FAIL (${#failures[@]} check(s) failed; $times): 0 passed, 1 failed"
-	exit 1
-fi
-echo "zones-in-guest: PASS ($json_out; $times): 1 passed, 0 failed"
+vm_report "$json_out" "$times"
