@@ -33,8 +33,7 @@ static int fake_set_target(void *handle, uint64_t target_kb)
 {
         Fake *f = handle;
 
-        if (target_kb > f->maximum_kb || target_kb <= f->actual_kb || target_kb - f->actual_kb > f->step_kb)
-        {
+        if (target_kb > f->maximum_kb || target_kb <= f->actual_kb || target_kb - f->actual_kb > f->step_kb) {
                 fprintf(stderr, "grant rule broken: target %llu kB, actual %llu kB, maximum %llu kB, step %llu kB\n",
                         (unsigned long long)target_kb, (unsigned long long)f->actual_kb,
                         (unsigned long long)f->maximum_kb, (unsigned long long)f->step_kb);
