@@ -16,12 +16,8 @@ work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 
-if [ ! -S /run/systemd/journal/socket ]; then
-	mkdir -p /run/systemd/journal /run/log/journal
-	/lib/systemd/systemd-journald &
-	pids+=($!)
-	sleep 1
-fi
+. "$here/tests/journald.sh"
+journald_ensure || { echo "no journald could be started" >&2; exit 1; }
 
 ticks=$(getconf CLK_TCK)
 cpu_ms() { awk -v t="$ticks" '{ print ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }

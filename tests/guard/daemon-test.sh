@@ -28,13 +28,8 @@ check() { # check DESCRIPTION COMMAND...
 }
 
 # journald: the system's, or one started here (it binds its own sockets).
-if [ ! -S /run/systemd/journal/socket ]; then
-	command -v /lib/systemd/systemd-journald >/dev/null || { echo "skipped: no systemd-journald"; exit 77; }
-	mkdir -p /run/systemd/journal /run/log/journal
-	/lib/systemd/systemd-journald &
-	pids+=($!)
-	for _ in $(seq 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
-fi
+. "$(dirname "$0")/../journald.sh"
+journald_ensure || { echo "skipped: no journald could be started"; exit 77; }
 
 cp -r "$fixture" "$work/root"
 proc() { # pid comm start adj
