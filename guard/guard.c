@@ -291,6 +291,8 @@ static void send_report(Guard *g, bool level_changed)
 }
 
 /* sample -> model -> decide -> act -> report */
+static void steer_now(Guard *g);
+
 static void tick(Guard *g, uint64_t wake_usec)
 {
         ActionOutcome outcomes[_ACTION_MAX];
@@ -301,6 +303,14 @@ static void tick(Guard *g, uint64_t wake_usec)
         decide(&g->policy, &g->pressure, &g->state, &g->decision);
         for (unsigned i = 0; i < g->decision.n_actions; i++)
                 carry_out(g, &g->decision.actions[i], wake_usec, &outcomes[i], &results[i]);
+        /* A process started since the last scan may be what is pushing the
+         * level up (a hog at 200 MiB/s reaches the OOM killer within a
+         * second or two, well inside rescan_ms): steer it now, before the
+         * kernel has to choose. */
+        if (g->decision.level_changed && g->decision.level > g->decision.previous) {
+                steer_now(g);
+                g->last_steer_usec = monotonic_usec();
+        }
         if (g->decision.level_changed) {
                 report_level(&g->sink, g->sample, &g->pressure, &g->decision);
                 notify_status(g);
@@ -327,8 +337,6 @@ static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         tick(g, wake);
         return 0;
 }
-
-static void steer_now(Guard *g);
 
 /* The slow timer: the periodic sample and, when due, the scan for new
  * processes to steer, in one wake-up. */
@@ -371,8 +379,12 @@ static bool psi_armed(Guard *g)
 }
 
 /* Above normal, sample fast to act and to see recovery (PSI events come at
- * most once per window). Without PSI, the interval follows the headroom:
- * fast near the warn threshold, slow far from it. */
+ * most once per window). At normal the interval follows the headroom: fast
+ * near the warn threshold, slow far from it, PSI triggers or not. PSI
+ * reports a stall once there is one; a workload taking 200 MiB/s can go
+ * from plenty of headroom to the min watermark in two seconds without a
+ * stall to report, and only a sample sees that decline (and its
+ * time-to-min) early enough for the host to answer first. */
 static void schedule_poll(Guard *g)
 {
         const Policy *p = &g->policy;
@@ -380,10 +392,7 @@ static void schedule_poll(Guard *g)
 
         if (g->decision.level > LEVEL_NORMAL)
                 ms = p->fast_poll_ms;
-        else if (psi_armed(g)) {
-                sd_event_source_set_enabled(g->poll_timer, SD_EVENT_OFF);
-                return;
-        } else {
+        else {
                 int64_t h = g->pressure.headroom_low_kb, span = (int64_t)p->warn_headroom_low_kb * 2;
 
                 if (h <= 0 || span <= 0)
