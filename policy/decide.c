@@ -175,14 +175,18 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
                 st->acted[ACTION_BALLOON] = false;      /* no cooldown for a superseded request */
         }
 
-        if (st->level == LEVEL_NORMAL)
+        /* Actions follow what the thresholds say now (raw), not the held
+         * level: the hold keeps the level and the log from flapping, but
+         * memory that came back during it needs no request, no dropped
+         * cache and no kill. */
+        if (raw == LEVEL_NORMAL)
                 return;
 
         /* 1. Ask the host: the cheapest action for the guest, and the only
          *    one that adds memory. Runs beside the local ones. */
         if (in->balloon_kb > 0 && !st->balloon_pending &&
-            allowed(st, &p->balloon, ACTION_BALLOON, st->level, now)) {
-                plan(d, st, ACTION_BALLOON, st->reason, now);
+            allowed(st, &p->balloon, ACTION_BALLOON, raw, now)) {
+                plan(d, st, ACTION_BALLOON, raw_reason, now);
                 d->actions[d->n_actions - 1].amount_kb = balloon_request_kb(p, in, st);
                 d->actions[d->n_actions - 1].request_id = st->next_request_id;
                 st->balloon_pending = true;
@@ -199,7 +203,7 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
                 return;
 
         /* 2. Fragmentation: order-0 memory is there, the blocks are not. */
-        if (!in->order_ok_low && in->headroom_min_kb > 0 && allowed(st, &p->compact, ACTION_COMPACT, st->level, now)) {
+        if (!in->order_ok_low && in->headroom_min_kb > 0 && allowed(st, &p->compact, ACTION_COMPACT, raw, now)) {
                 plan(d, st, ACTION_COMPACT, REASON_ORDER, now);
                 d->actions[d->n_actions - 1].nodes = in->order_fail_nodes;
                 return;
@@ -207,21 +211,21 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
 
         /* 3. Clean page cache, when there is a lot of it and it is not the
          *    working set (evicted pages do not come back as refaults). */
-        if (allowed(st, &p->drop_caches, ACTION_DROP_CACHES, st->level, now) && in->guest_ram_kb &&
+        if (allowed(st, &p->drop_caches, ACTION_DROP_CACHES, raw, now) && in->guest_ram_kb &&
             in->file_kb * 100 >= p->drop_file_min_pct * in->guest_ram_kb &&
             st->refault_per_s <= p->drop_max_refault_per_s) {
-                plan(d, st, ACTION_DROP_CACHES, st->reason, now);
+                plan(d, st, ACTION_DROP_CACHES, raw_reason, now);
                 return;
         }
 
         /* 4. Last resort. Never while the host may still give memory, unless
          *    the kernel's OOM killer is next anyway. */
-        if (allowed(st, &p->kill, ACTION_KILL, st->level, now)) {
-                if (st->balloon_pending && st->level < LEVEL_CRITICAL) {
+        if (allowed(st, &p->kill, ACTION_KILL, raw, now)) {
+                if (st->balloon_pending && raw < LEVEL_CRITICAL) {
                         d->kill_held_for_host = true;
                         return;
                 }
-                plan(d, st, ACTION_KILL, st->reason, now);
+                plan(d, st, ACTION_KILL, raw_reason, now);
         }
 }
 

@@ -100,6 +100,33 @@ static void hysteresis_and_hold(void **state)
         assert_int_equal(r.d.level, LEVEL_WARN);
 }
 
+/* The hold keeps the level; it does not keep acting. Memory back during the
+ * hold needs no request and no kill, but the level stays for the log. */
+static void no_action_while_held_after_recovery(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        r.p.kill.enabled = true;
+        r.p.kill.level = LEVEL_ACT;
+        r.p.balloon.cooldown_ms = 0;
+        r.in.balloon_kb = 384 * 1024;
+        step(&r, 1000 * SEC, 10);       /* critical: ask the host, and kill */
+        assert_int_equal(r.d.level, LEVEL_CRITICAL);
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        decide_balloon_answer(&r.st, r.st.balloon_id, true, 1000 * SEC);
+        r.st.last_action_usec[ACTION_KILL] = 0;  /* no kill cooldown in the way */
+        step(&r, 1003 * SEC, 600);      /* the host gave: 600 MiB above min */
+        assert_int_equal(r.d.level, LEVEL_CRITICAL);    /* held for 10 s */
+        assert_int_equal(r.d.n_actions, 0);
+        /* still short, though less: the actions of that level, not of the held one */
+        step(&r, 1005 * SEC, 60);
+        assert_int_equal(r.d.level, LEVEL_CRITICAL);
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        assert_int_equal(r.d.actions[0].reason, REASON_HEADROOM_MIN);
+}
+
 static void time_to_min_acts_before_the_threshold(void **state)
 {
         Run r;
@@ -293,6 +320,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(escalates_at_once),
                 cmocka_unit_test(hysteresis_and_hold),
+                cmocka_unit_test(no_action_while_held_after_recovery),
                 cmocka_unit_test(time_to_min_acts_before_the_threshold),
                 cmocka_unit_test(psi_levels),
                 cmocka_unit_test(host_request_and_what_it_holds_back),
