@@ -52,7 +52,7 @@ PY
 	failed=$((failed + ${counts#* }))
 }
 
-# step NAME CMD...: one more passed or failed test.
+# step NAME CMD...: one more passed or failed test; returns 1 if it failed.
 step() {
 	local name=$1
 	shift
@@ -61,6 +61,7 @@ step() {
 	else
 		echo "FAILED: $name" >&2
 		failed=$((failed + 1))
+		return 1
 	fi
 }
 
@@ -82,6 +83,13 @@ if [ "$vm_tests" = 1 ]; then
 	step "guard in a Debian guest" tests/vm/guard-in-guest.sh build
 	section "guard, agent and host relay (QMP mode) in a Debian 12 guest: the balloon deflates on request"
 	step "relay in a Debian guest" tests/vm/relay-in-guest.sh build
+	section "the Debian packages, built with dpkg-buildpackage"
+	if step "Debian packages" scripts/build-debs.sh build-debs; then
+		for scenario in squeeze norelay leak; do
+			section "end to end, the package installed with dpkg in a Debian 12 guest: $scenario"
+			step "e2e $scenario" tests/vm/e2e.sh "$scenario" build-debs
+		done
+	fi
 fi
 
 echo

@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""Host-side checks of tests/vm/e2e.sh.
+
+    check.py SCENARIO RESULTS_DIR RELAY_LOG
+
+RESULTS_DIR is what the guest driver (e2e/driver) recorded; RELAY_LOG is
+oomguard-host's output (absent for norelay). Prints "FAIL: ..." per failed
+check, "info: ..." for what the report shows either way, and last
+"summary: ..." for the PASS line. Exits 0 even when checks fail.
+"""
+import json
+import sys
+
+LEVEL_ID = "3b2d6c41a9f24b4f9e6a0c5e1d7f8a21"
+ACTION_ID = "8c4f2e7d1b6a4c3e9f0d5a2b7e1c6d94"
+
+scenario, r, relay_log = sys.argv[1], sys.argv[2], sys.argv[3]
+fails = []
+
+
+def fail(msg):
+    fails.append(msg)
+    print("FAIL: " + msg)
+
+
+def info(msg):
+    print("info: " + msg)
+
+
+def read(name, must=True):
+    try:
+        with open(name if name.startswith("/") else "%s/%s" % (r, name), errors="replace") as f:
+            return f.read()
+    except OSError as e:
+        if must:
+            fail("cannot read %s: %s" % (name, e))
+        return ""
+
+
+rec = {}
+for line in read("info").splitlines():
+    k, _, v = line.partition("=")
+    if k == "error":
+        fail("the guest driver: " + v)
+    rec[k] = v
+
+
+def want(key, value, why):
+    if rec.get(key) != value:
+        fail("%s: %s=%s, want %s" % (why, key, rec.get(key, "(not recorded)"), value))
+
+
+def num(key):
+    try:
+        return int(rec[key])
+    except (KeyError, ValueError):
+        fail("%s not recorded as a number: %r" % (key, rec.get(key)))
+        return 0
+
+
+# The journal, as journalctl -o json wrote it: one object per line.
+records = []
+for line in read("guard-journal.json").splitlines():
+    try:
+        records.append(json.loads(line))
+    except ValueError:
+        pass
+levels = [j for j in records if j.get("MESSAGE_ID") == LEVEL_ID]
+actions = [j for j in records if j.get("MESSAGE_ID") == ACTION_ID]
+
+# Scenario 4, in every boot: the package installs, READY, the records, removal.
+want("install_rc", "0", "dpkg -i of the oomguard package")
+want("guard_active", "active", "oomguard.service (Type=notify) right after dpkg -i")
+want("guard_enabled", "enabled", "oomguard.service after dpkg -i")
+if not rec.get("guard_status", "").startswith("level "):
+    fail("the guard's sd_notify STATUS is %r, want 'level ...'" % rec.get("guard_status"))
+want("agent_active", "active", "oomguard-agent.service, started by udev for the port")
+want("agent_user", "oomguard-agent", "the agent's user")
+want("journald_adj_installed", "-900", "systemd-journald is [protect]ed by the shipped policy")
+want("reload_rc", "0", "systemctl reload after editing the policy")
+want("reinstall_rc", "0", "dpkg -i of the same package again")
+want("conffile_kept", "yes", "the edited /etc/oomguard/policy.ini after the upgrade")
+want("guard_active_after_reinstall", "active", "oomguard.service after the upgrade")
+want("remove_rc", "0", "dpkg -r oomguard")
+if rec.get("guard_after_remove") == "active":
+    fail("oomguard.service still active after dpkg -r")
+if rec.get("journald_adj_removed") != rec.get("journald_adj_before"):
+    fail("systemd-journald's oom_score_adj after removal is %s, before install it was %s" % (
+        rec.get("journald_adj_removed"), rec.get("journald_adj_before")))
+with_zone = [j for j in levels if all(k in j for k in ("LEVEL", "REASON", "ZONE", "FREE_KB", "MIN_KB"))]
+if not with_zone:
+    fail("no level record with LEVEL, REASON, ZONE, FREE_KB, MIN_KB in the guard's journal (%d records)" % len(records))
+for j in levels:
+    info("level record: " + j.get("MESSAGE", "?"))
+for j in actions:
+    info("action record: " + j.get("MESSAGE", "?"))
+
+stall = "PSI stall some %.2f s, full %.2f s, wall %.1f s" % (
+    num("stall_some_us") / 1e6, num("stall_full_us") / 1e6, num("wall_ms") / 1e3)
+deflates = [j for j in actions if j.get("ACTION") == "balloon_deflate"]
+grants = read(relay_log, must=False).count(" granted") if scenario != "norelay" else 0
+grown = (num("memtotal_end_kb") - num("memtotal_boot_kb")) // 1024
+
+if scenario in ("squeeze", "leak"):
+    want("host_synchronised", "yes", "the agent and the host relay")
+    want("workload_done", "1", "the workload finished (its 'done' line)")
+    want("oom_kills", "0", "kernel OOM kills during the workload")
+    if rec.get("kernel_killed"):
+        fail("the kernel killed: " + rec["kernel_killed"])
+    if not deflates:
+        fail("the guard sent no deflate request")
+    if grants == 0:
+        fail("the relay logged no grant")
+    if grown <= 0:
+        fail("MemTotal did not grow (%d MiB): the balloon did not deflate" % grown)
+    if "host granted deflate request" not in read("guard-journal.txt"):
+        fail("the guard never read a grant")
+
+if scenario == "squeeze":
+    summary = "finished, 0 kills, %s; %d request(s), %d grant(s), MemTotal +%d MiB" % (
+        stall, len(deflates), grants, grown)
+
+elif scenario == "leak":
+    # The first request: why, and whether any task had stalled on memory
+    # since the leak began (psi.log: realtime s, some us, full us).
+    start = float(rec.get("leak_start_realtime", "0") or 0)
+    samples = []
+    for line in read("psi.log").splitlines():
+        try:
+            t, some, full = line.split()
+            samples.append((float(t), int(some), int(full)))
+        except ValueError:
+            pass
+    if deflates:
+        first = deflates[0]
+        when = int(first.get("__REALTIME_TIMESTAMP", "0")) / 1e6
+        if first.get("ACTION_REASON") != "time_to_min":
+            fail("the first deflate request's reason is %s, want time_to_min" % first.get("ACTION_REASON"))
+        before = [s for s in samples if start <= s[0] <= when]
+        if len(before) < 2:
+            fail("too few PSI samples between the leak's start and the request (%d)" % len(before))
+        else:
+            some = before[-1][1] - before[0][1]
+            if some > 0:
+                fail("tasks stalled on memory for %d us before the first request" % some)
+            info("first request %.1f s after the leak began (%s), PSI some %d us before it" % (
+                when - start, first.get("MESSAGE", "?"), some))
+        summary = "finished, 0 kills, first request after %.1f s (time_to_min) before any stall, %s; %d grant(s), MemTotal +%d MiB" % (
+            when - start, stall, grants, grown)
+    else:
+        summary = "no request"
+
+elif scenario == "norelay":
+    want("workload_done", "0", "the [prefer]red workload cannot finish without the host")
+    want("keeper_alive", "yes", "the [protect]ed keeper")
+    want("keeper_adj", "-900", "the keeper's oom_score_adj")
+    want("workload_adj_max", "500", "the workload's oom_score_adj while it ran")
+    killed = [k for k in rec.get("kernel_killed", "").split(",") if k]
+    if "keeper" in killed:
+        fail("the kernel killed the [protect]ed keeper")
+    if "workload" not in killed and "kill" not in {j.get("ACTION") for j in actions}:
+        fail("neither the kernel nor the guard killed the workload (kernel: %s)" % (killed or "nothing"))
+    local = sorted({j.get("ACTION") for j in actions} & {"compact", "drop_caches"})
+    if not local:
+        fail("no local action (compact, drop_caches) in the guard's journal")
+    summary = "workload killed (%s), keeper alive at -900, local actions %s, %s" % (
+        ",".join(killed) or "by the guard", "+".join(local), stall)
+else:
+    fail("unknown scenario " + scenario)
+    summary = "?"
+
+print("summary: " + summary)
