@@ -29,22 +29,7 @@ VM_TEST="debian-guest"
 mem=1024 target=640 limit=300
 want_pages=$(( (mem - target) * 256 ))
 
-work="" VM_QEMU=""
-cleanup() {
-	local rc=$?
-	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
-	# $VM_QEMU is the `timeout` process, which passes the TERM on to QEMU.
-	[ -z "$VM_QEMU" ] || kill "$VM_QEMU" 2>/dev/null || true
-	if [ -n "$work" ]; then
-		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
-	fi
-	# Any early exit (vm_die, set -e, a signal) still ends with the line CI reads.
-	vm_aborted $rc
-}
-trap cleanup EXIT
-# Without these, bash dies on TERM/INT without running the EXIT trap.
-trap 'exit 143' TERM
-trap 'exit 130' INT
+vm_cleanup_on_exit
 
 [ $# -eq 0 ] || { sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 

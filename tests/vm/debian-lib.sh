@@ -11,6 +11,7 @@
 #                                    test harness + EXTRA_DIR's files over /
 #   vm_debian_boot WORK MEM TARGET DOO LIMIT
 #                                    boots WORK/disk.img like vm_boot_balloon
+#   vm_debian_judge GOT CHECK...     the harness's records, then CHECK's verdict
 #
 # The guest contract. EXTRA_DIR provides /usr/local/bin/oomguard-test, an
 # executable (the "driver"). oomguard-test.service (tests/vm/debian/) starts
@@ -245,4 +246,27 @@ vm_debian_boot() {
 	wait "$VM_QEMU" || rc=$?
 	VM_QEMU=""
 	return $rc
+}
+
+# vm_debian_judge GOT CHECK...: GOT is what vm_receive_tar unpacked. First
+# the harness's own records (the driver's exit status, how the boot ended),
+# then the command CHECK... (a check script, see tests/vm/checklib.py):
+# each "FAIL: ..." line it prints becomes a vm_fail, "summary: ..." goes to
+# VM_SUMMARY, anything else to stderr as the report.
+vm_debian_judge() {
+	local h=$1/harness line state
+	shift
+	[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || vm_fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
+	# A unit that failed at boot (the guard, say) leaves the system degraded.
+	state=$(cat "$h/system-state" 2>/dev/null || echo missing)
+	[ "$state" = running ] ||
+		vm_fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
+	VM_SUMMARY=""
+	while IFS= read -r line; do
+		case $line in
+		FAIL:\ *) vm_fail "${line#FAIL: }" ;;
+		summary:\ *) VM_SUMMARY=${line#summary: } ;;
+		*) echo "  ${line#info: }" >&2 ;;
+		esac
+	done < <("$@" 2>&1 || echo "FAIL: ${*:1:2} exited with status $?")
 }

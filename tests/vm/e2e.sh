@@ -39,29 +39,17 @@ scenario=$1
 VM_TEST="e2e-$scenario"
 case $scenario in squeeze | norelay | leak) ;; *) vm_die "unknown scenario $scenario" ;; esac
 debs=$(cd "$2" 2>/dev/null && pwd) || vm_die "no directory $2"
-deb=$(ls "$debs"/oomguard_*.deb 2>/dev/null | tail -n 1)
-host_deb=$(ls "$debs"/oomguard-host_*.deb 2>/dev/null | tail -n 1)
-[ -n "$deb" ] && [ -n "$host_deb" ] || vm_die "no oomguard_*.deb and oomguard-host_*.deb in $2 (scripts/build-debs.sh $2)"
+deb=$(find "$debs" -maxdepth 1 -name 'oomguard_*.deb' | sort | tail -n 1)
+host_deb=$(find "$debs" -maxdepth 1 -name 'oomguard-host_*.deb' | sort | tail -n 1)
+[ -n "$deb" ] || vm_die "no oomguard_*.deb in $2 (scripts/build-debs.sh $2)"
+[ -n "$host_deb" ] || vm_die "no oomguard-host_*.deb in $2 (scripts/build-debs.sh $2)"
 
 mem=1024 target=640 limit=420
 # The package's Depends besides what a Debian system has: the guest has no
 # network, so they are in the rootfs (the same list as the other guests').
 VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
 
-work="" VM_QEMU="" relay=""
-cleanup() {
-	local rc=$?
-	for p in "$relay" "$VM_QEMU"; do
-		[ -z "$p" ] || kill "$p" 2>/dev/null || true
-	done
-	if [ -n "$work" ]; then
-		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
-	fi
-	vm_aborted $rc
-}
-trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
+vm_cleanup_on_exit
 
 vm_debian_need_packages
 t0=$(date +%s)
@@ -96,7 +84,7 @@ vm_debian_started() {
 	printf '[host]\nmetrics_path = %s\n' "$work/metrics.prom" > "$work/host.ini"
 	"$relay_bin" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
 		--policy "$work/host.ini" --proc /proc --verbose > "$work/relay.log" 2>&1 &
-	relay=$!
+	VM_KILL+=($!)
 }
 
 rc=0
@@ -107,27 +95,15 @@ VM_LOGS=("$work/console.log")
 [ "$scenario" = norelay ] || VM_LOGS+=("$work/relay.log")
 vm_check_qemu $rc "$limit"
 why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
-r=$work/got/results h=$work/got/harness
+r=$work/got/results
 
-[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || vm_fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
-state=$(cat "$h/system-state" 2>/dev/null || echo missing)
-[ "$state" = running ] ||
-	vm_fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
 want_pages=$(((mem - target) * 256))
 grep -q "holds $want_pages of $want_pages pages" "$r/balloon" 2>/dev/null ||
 	vm_fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
-
-summary=""
-while IFS= read -r line; do
-	case $line in
-	FAIL:\ *) vm_fail "${line#FAIL: }" ;;
-	summary:\ *) summary=${line#summary: } ;;
-	*) echo "  ${line#info: }" >&2 ;;
-	esac
-done < <(python3 "$mine/check.py" "$scenario" "$r" "$work/relay.log" 2>&1 || echo "FAIL: check.py exited with status $?")
+vm_debian_judge "$work/got" python3 "$mine/check.py" "$scenario" "$r" "$work/relay.log"
 [ ${#VM_FAILURES[@]} -eq 0 ] || for f in dpkg-install.log dpkg-remove.log guard-journal.txt agent-journal.txt workload.txt; do
 	[ -f "$r/$f" ] && VM_LOGS+=("$r/$f")
 done
 
 times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s"
-vm_report "$summary" "$times"
+vm_report "$VM_SUMMARY" "$times"

@@ -42,22 +42,7 @@ want_pages=$(( (mem - target) * 256 ))
 # has already: the guest has no network.
 VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
 
-work="" VM_QEMU=""
-cleanup() {
-	local rc=$?
-	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
-	# $VM_QEMU is the `timeout` process, which passes the TERM on to QEMU.
-	[ -z "$VM_QEMU" ] || kill "$VM_QEMU" 2>/dev/null || true
-	if [ -n "$work" ]; then
-		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
-	fi
-	# Any early exit (vm_die, set -e, a signal) still ends with the line CI reads.
-	vm_aborted $rc
-}
-trap cleanup EXIT
-# Without these, bash dies on TERM/INT without running the EXIT trap.
-trap 'exit 143' TERM
-trap 'exit 130' INT
+vm_cleanup_on_exit
 
 [ $# -eq 1 ] || { sed -n '2,28s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
@@ -103,26 +88,14 @@ vm_check_qemu $rc "$limit"
 why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
 r=$work/got/results h=$work/got/harness
 
-[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || vm_fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
-# A guard that fails to start at boot leaves the system degraded.
-state=$(cat "$h/system-state" 2>/dev/null || echo missing)
-[ "$state" = running ] ||
-	vm_fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
 grep -q "guard_at_boot=active" "$r/info" 2>/dev/null ||
 	vm_fail "oomguard.service was not active after boot: $(grep guard_at_boot "$r/info" 2>/dev/null || echo no record)"
 grep -q "holds $want_pages of $want_pages pages" "$r/balloon" 2>/dev/null ||
 	vm_fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
 
 # The rest: check.py's FAIL lines become failures, its info lines the report.
-summary=""
-while IFS= read -r line; do
-	case $line in
-	FAIL:\ *) vm_fail "${line#FAIL: }" ;;
-	summary:\ *) summary=${line#summary: } ;;
-	*) echo "  ${line#info: }" >&2 ;;
-	esac
-done < <(python3 "$mine/check.py" "$r" 2>&1 || echo "FAIL: check.py exited with status $?")
+vm_debian_judge "$work/got" python3 "$mine/check.py" "$r"
 
 startup=$(head -n 1 "$h/startup" 2>/dev/null | sed 's/^Startup finished in //; s/ *$//')
 times="rootfs $((t1 - t0)) s, disk $((t2 - t1)) s, boot+run $((t3 - t2)) s; guest startup $startup"
-vm_report "$summary" "$times"
+vm_report "$VM_SUMMARY" "$times"

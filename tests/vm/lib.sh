@@ -9,6 +9,7 @@
 #   vm_boot_balloon WORK MEM TARGET DOO PORT LIMIT
 #                                    boot WORK/initrd.gz with the balloon at TARGET MiB
 #   vm_receive_tar WORK TAG DIR      unpack what the guest sent, checking its size
+#   vm_cleanup_on_exit               the EXIT/TERM/INT traps of a test script
 #
 # Inside the guest, /lib/vm-init.sh (sourced by the overlay's /init) mounts
 # proc/sys/dev, loads the modules and offers vm_port NAME to find the
@@ -254,4 +255,31 @@ vm_report() {
 
 vm_aborted() {
 	[ -n "$VM_REPORTED" ] || [ "$1" -eq 0 ] || echo "$VM_TEST: FAIL (aborted, exit $1): 0 passed, 1 failed"
+}
+
+# vm_cleanup_on_exit: sets the traps of a VM test script. On any exit it
+# kills QEMU ($VM_QEMU, the `timeout` process, which passes the TERM on) and
+# the PIDs in VM_KILL (a host relay, a poller), calls vm_cleanup_hook if the
+# script defines one, removes the work dir $work unless VM_KEEP_WORK is
+# set, and after an early exit (vm_die, set -e, a signal) still prints the
+# result line CI reads. Without the TERM/INT traps bash would die on those
+# without running the EXIT trap.
+VM_KILL=()
+vm_cleanup_on_exit() {
+	work="" VM_QEMU=""
+	trap _vm_cleanup EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+}
+
+_vm_cleanup() {
+	local rc=$? p
+	if declare -F vm_cleanup_hook > /dev/null; then vm_cleanup_hook || true; fi
+	for p in ${VM_KILL[@]+"${VM_KILL[@]}"} "$VM_QEMU"; do
+		[ -z "$p" ] || kill "$p" 2>/dev/null || true
+	done
+	if [ -n "$work" ]; then
+		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
+	fi
+	vm_aborted $rc
 }

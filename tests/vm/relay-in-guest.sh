@@ -35,21 +35,13 @@ mine=$here/relay-in-guest
 mem=1024 target=640 limit=480
 VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
 
-work="" VM_QEMU="" relay="" poller=""
-cleanup() {
-	local rc=$?
-	[ -z "$work" ] || [ ! -f "$work/relay.pid" ] || kill "$(cat "$work/relay.pid")" 2>/dev/null || true
-	for p in "$relay" "$poller" "$VM_QEMU"; do
-		[ -z "$p" ] || kill "$p" 2>/dev/null || true
-	done
-	if [ -n "$work" ]; then
-		if [ -n "${VM_KEEP_WORK:-}" ]; then echo "work dir kept: $work" >&2; else rm -rf --one-file-system "$work"; fi
-	fi
-	vm_aborted $rc
+vm_cleanup_on_exit
+# The relay runs under a subshell that restarts it; the subshell's own
+# PID is in VM_KILL, the relay's in relay.pid.
+# shellcheck disable=SC2317 # called by _vm_cleanup
+vm_cleanup_hook() {
+	[ -z "$work" ] || [ ! -f "$work/relay.pid" ] || kill "$(cat "$work/relay.pid")" 2>/dev/null
 }
-trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
 
 [ $# -eq 1 ] || { sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
@@ -120,7 +112,7 @@ vm_debian_started() {
 		start_relay
 		wait
 	) &
-	relay=$!
+	VM_KILL+=($!)
 	python3 - "$work/watch.sock" "$work/balloon.log" <<'PY' &
 import json, socket, sys, time
 s = socket.socket(socket.AF_UNIX)
@@ -141,7 +133,7 @@ while True:
         log.write("%.1f %d\n" % (time.monotonic(), r["return"]["actual"]))
     time.sleep(1)
 PY
-	poller=$!
+	VM_KILL+=($!)
 }
 
 rc=0

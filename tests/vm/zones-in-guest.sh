@@ -28,20 +28,7 @@ mem=1024 target=640 limit=300
 balloon_kb=$(( (mem - target) * 1024 ))     # 393216
 balloon_text="balloon: holds $((mem - target)).0 MiB "
 
-work="" VM_QEMU=""
-cleanup() {
-	local rc=$?
-	# A failure while QEMU runs (e.g. in vm_qmp) must not leave it behind.
-	# $VM_QEMU is the `timeout` process, which passes the TERM on to QEMU.
-	[ -z "$VM_QEMU" ] || kill "$VM_QEMU" 2>/dev/null || true
-	[ -z "$work" ] || rm -rf "$work"
-	# Any early exit (vm_die in lib.sh, set -e, a signal) still ends with the line CI reads.
-	vm_aborted $rc
-}
-trap cleanup EXIT
-# Without these, bash dies on TERM/INT without running the EXIT trap.
-trap 'exit 143' TERM
-trap 'exit 130' INT
+vm_cleanup_on_exit
 
 [ $# -eq 1 ] || { sed -n '2,15s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 bin=$(cd "$1" 2>/dev/null && pwd)/guard/oomguardctl || vm_die "no directory $1"

@@ -43,16 +43,7 @@ VM_DEBIAN_EXTRA_PACKAGES="libinih1 libglib2.0-0 libjson-glib-1.0-0 earlyoom noha
 results=$here/bench/results
 mkdir -p "$results"
 
-work="" VM_QEMU="" relay=""
-cleanup() {
-	local rc=$?
-	for p in "$relay" "$VM_QEMU"; do [ -z "$p" ] || kill "$p" 2>/dev/null || true; done
-	[ -z "$work" ] || rm -rf --one-file-system "$work"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
+vm_cleanup_on_exit
 
 vm_debian_need_packages
 vm_fetch_kernel
@@ -80,7 +71,7 @@ vm_debian_started() {
 	printf '[host]\nmetrics_path = %s\n' "$work/metrics.prom" > "$work/host.ini"
 	"$work/host-pkg/usr/sbin/oomguard-host" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
 		--policy "$work/host.ini" --proc /proc > "$work/relay.log" 2>&1 &
-	relay=$!
+	VM_KILL+=($!)
 }
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -98,7 +89,9 @@ for g in "${guards[@]}"; do
 		VM_DEBIAN_APPEND="oomguard.scenario=squeeze oomguard.guard=$guest oomguard.idle=$([ "$guest" = none ] && echo 0 || echo $idle)"
 		rc=0
 		vm_debian_boot "$work" "$mem" "$target" "$doo" "$limit" || rc=$?
-		[ -z "$relay" ] || { kill "$relay" 2>/dev/null || true; wait "$relay" 2>/dev/null || true; relay=""; }
+		# this boot's relay
+		for p in ${VM_KILL[@]+"${VM_KILL[@]}"}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+		VM_KILL=()
 		dir=$results/$stamp/$g-$n
 		mkdir -p "$dir"
 		if [ $rc -ne 0 ] || ! why=$(vm_receive_tar "$work" results "$dir/got"); then
@@ -113,3 +106,4 @@ done
 
 python3 "$here/bench/table.py" "$results/$stamp" "${guards[@]}"
 echo "records: $results/$stamp"
+VM_REPORTED=table

@@ -8,41 +8,15 @@ oomguard-host's output (absent for norelay). Prints "FAIL: ..." per failed
 check, "info: ..." for what the report shows either way, and last
 "summary: ..." for the PASS line. Exits 0 even when checks fail.
 """
-import json
+import os
 import sys
 
-LEVEL_ID = "3b2d6c41a9f24b4f9e6a0c5e1d7f8a21"
-ACTION_ID = "8c4f2e7d1b6a4c3e9f0d5a2b7e1c6d94"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checklib import Results  # noqa: E402
 
-scenario, r, relay_log = sys.argv[1], sys.argv[2], sys.argv[3]
-fails = []
-
-
-def fail(msg):
-    fails.append(msg)
-    print("FAIL: " + msg)
-
-
-def info(msg):
-    print("info: " + msg)
-
-
-def read(name, must=True):
-    try:
-        with open(name if name.startswith("/") else "%s/%s" % (r, name), errors="replace") as f:
-            return f.read()
-    except OSError as e:
-        if must:
-            fail("cannot read %s: %s" % (name, e))
-        return ""
-
-
-rec = {}
-for line in read("info").splitlines():
-    k, _, v = line.partition("=")
-    if k == "error":
-        fail("the guest driver: " + v)
-    rec[k] = v
+scenario, relay_log = sys.argv[1], sys.argv[3]
+res = Results(sys.argv[2])
+fail, info, read, rec = res.fail, res.info, res.read, res.rec
 
 
 def want(key, value, why):
@@ -58,15 +32,7 @@ def num(key):
         return 0
 
 
-# The journal, as journalctl -o json wrote it: one object per line.
-records = []
-for line in read("guard-journal.json").splitlines():
-    try:
-        records.append(json.loads(line))
-    except ValueError:
-        pass
-levels = [j for j in records if j.get("MESSAGE_ID") == LEVEL_ID]
-actions = [j for j in records if j.get("MESSAGE_ID") == ACTION_ID]
+records, levels, actions = res.journal()
 
 # Scenario 4, in every boot: the package installs, READY, the records, removal.
 want("install_rc", "0", "dpkg -i of the oomguard package")

@@ -11,43 +11,16 @@ line. Exits 0 even when checks fail; only a crash of this script exits
 otherwise.
 """
 import collections
-import json
+import os
 import re
 import sys
 
-LEVEL_ID = "3b2d6c41a9f24b4f9e6a0c5e1d7f8a21"
-ACTION_ID = "8c4f2e7d1b6a4c3e9f0d5a2b7e1c6d94"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checklib import ACTION_ID, LEVEL_ID, Results  # noqa: E402
 PROTECT_ADJ, PREFER_ADJ = "-900", "500"
 
-r = sys.argv[1]
-fails = []
-
-
-def fail(msg):
-    fails.append(msg)
-    print("FAIL: " + msg)
-
-
-def info(msg):
-    print("info: " + msg)
-
-
-def read(name):
-    try:
-        with open("%s/%s" % (r, name), errors="replace") as f:
-            return f.read()
-    except OSError as e:
-        fail("cannot read %s: %s" % (name, e))
-        return ""
-
-
-# KEY=VALUE lines; *_error keys are the driver's own complaints.
-rec = {}
-for line in read("info").splitlines():
-    k, _, v = line.partition("=")
-    if k.endswith("_error"):
-        fail("the guest driver: " + v)
-    rec[k] = v
+res = Results(sys.argv[1])
+fail, info, read, rec, fails = res.fail, res.info, res.read, res.rec, res.fails
 
 
 def kills(phase):
@@ -113,14 +86,7 @@ for phase in "ab":
         info("phase %s unit: %s" % (phase, " ".join(block.split())))
 
 # oomguard's journal, every record of the boot (journalctl -o json -u).
-records = []
-for n, line in enumerate(read("guard-journal.json").splitlines(), 1):
-    try:
-        records.append(json.loads(line))
-    except ValueError as e:
-        fail("guard-journal.json line %d does not parse (%s): %.80s" % (n, e, line))
-levels = [j for j in records if j.get("MESSAGE_ID") == LEVEL_ID]
-actions = [j for j in records if j.get("MESSAGE_ID") == ACTION_ID]
+records, levels, actions = res.journal()
 KEYS = ("LEVEL", "PREVIOUS_LEVEL", "REASON", "ACTION", "RESULT", "NODE", "ZONE", "FREE_KB", "MIN_KB", "LOW_KB",
         "HIGH_KB", "HEADROOM_MIN_KB", "PSI_SOME_AVG10", "PSI_FULL_AVG10", "BALLOON_KB", "REQUEST_KB",
         "FREED_KB", "LATENCY_USEC")
