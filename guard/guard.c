@@ -533,13 +533,11 @@ static void send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome
                 /* No one to ask: settle the request now so that local
                  * actions, and a kill if allowed, are not held for it. */
                 o->result = r == -ENOENT || r == -ECONNREFUSED ? "no-agent" : "failed";
+                /* like a refusal: ask less often (cooldown doubles, up to 16x) */
                 decide_balloon_answer(&g->state, a->request_id, false, now_usec(g));
-                /* nobody listening: ask less often (cooldown doubles, up to 16x) */
-                decide_action_result(&g->state, ACTION_BALLOON, 0, g->pressure.guest_ram_kb);
                 return;
         }
         o->result = "sent";
-        decide_action_result(&g->state, ACTION_BALLOON, a->amount_kb, a->amount_kb);    /* resets the backoff */
 }
 
 /* The host is short and asks for memory back: make what the guest does not

@@ -168,8 +168,11 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
         /* A pending deflate request times out into "refused"; one made
          * while the host was still inflating is superseded once the balloon
          * has grown by a request's worth: what was asked no longer helps. */
-        if (st->balloon_pending && now - st->balloon_sent_usec >= p->balloon_timeout_ms * USEC_PER_MSEC)
+        if (st->balloon_pending && now - st->balloon_sent_usec >= p->balloon_timeout_ms * USEC_PER_MSEC) {
                 st->balloon_pending = false;
+                if (st->backoff_shift[ACTION_BALLOON] < MAX_BACKOFF_SHIFT)
+                        st->backoff_shift[ACTION_BALLOON]++;    /* no answer is no better than a refusal */
+        }
         if (st->balloon_pending && in->balloon_kb >= st->balloon_size_at_request_kb + p->balloon_min_request_kb) {
                 st->balloon_pending = false;
                 st->acted[ACTION_BALLOON] = false;      /* no cooldown for a superseded request */
@@ -245,7 +248,15 @@ void decide_balloon_answer(DecideState *st, uint64_t request_id, bool granted, u
         if (!st->balloon_pending || request_id != st->balloon_id)
                 return; /* late or repeated answer: the request is settled */
         st->balloon_pending = false;
-        if (!granted)
-                /* refused: wait a full cooldown from now before asking again */
-                st->last_action_usec[ACTION_BALLOON] = now_usec;
+        if (granted) {
+                st->backoff_shift[ACTION_BALLOON] = 0;
+                return;
+        }
+        /* Refused: wait a full cooldown from now before asking again, and
+         * twice as long after each refusal in a row (up to 16x). A host
+         * at its rate limit or at the domain's maximum says the same thing
+         * again if asked every cooldown_ms. */
+        st->last_action_usec[ACTION_BALLOON] = now_usec;
+        if (st->backoff_shift[ACTION_BALLOON] < MAX_BACKOFF_SHIFT)
+                st->backoff_shift[ACTION_BALLOON]++;
 }

@@ -86,5 +86,7 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *ret)
  * little and doubles that action's cooldown (up to 16x); more resets it. */
 void decide_action_result(DecideState *st, ActionKind kind, uint64_t freed_kb, uint64_t guest_ram_kb);
 
-/* The host's answer to a deflate request (or its failure to answer). */
+/* The host's answer to a deflate request (or its failure to answer). A
+ * grant resets the request's backoff; a refusal (and a request that could
+ * not be sent, or timed out) doubles its cooldown, up to 16x. */
 void decide_balloon_answer(DecideState *st, uint64_t request_id, bool granted, uint64_t now_usec);

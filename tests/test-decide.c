@@ -224,6 +224,35 @@ static void request_superseded_while_the_host_inflates(void **state)
         assert_true(r.d.actions[0].amount_kb > 7 * 1024);
 }
 
+/* The host says no: each refusal in a row doubles the cooldown (2 s here,
+ * then 4, 8); a grant brings it back. */
+static void refusals_back_off_and_a_grant_resets(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.p.act_time_to_min_s = r.p.warn_time_to_min_s = 0;
+        r.in.balloon_kb = 384 * 1024;   /* cooldown_ms 2 s */
+        step(&r, 1000 * SEC, 50);
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        decide_balloon_answer(&r.st, r.st.balloon_id, false, 1000 * SEC);
+        step(&r, 1002 * SEC, 50);
+        assert_false(planned(&r.d, ACTION_BALLOON));
+        step(&r, 1004 * SEC, 50);       /* 4 s after the first refusal */
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        decide_balloon_answer(&r.st, r.st.balloon_id, false, 1004 * SEC);
+        step(&r, 1010 * SEC, 50);
+        assert_false(planned(&r.d, ACTION_BALLOON));
+        step(&r, 1012 * SEC, 50);       /* 8 s after the second */
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        decide_balloon_answer(&r.st, r.st.balloon_id, true, 1012 * SEC);
+        step(&r, 1014 * SEC, 50);       /* granted: 2 s again */
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        /* a late answer to an old request changes nothing */
+        decide_balloon_answer(&r.st, r.st.balloon_id - 1, false, 1014 * SEC);
+        assert_int_equal(r.st.backoff_shift[ACTION_BALLOON], 0);
+}
+
 static void request_times_out(void **state)
 {
         Run r;
@@ -325,6 +354,7 @@ int main(void)
                 cmocka_unit_test(psi_levels),
                 cmocka_unit_test(host_request_and_what_it_holds_back),
                 cmocka_unit_test(request_superseded_while_the_host_inflates),
+                cmocka_unit_test(refusals_back_off_and_a_grant_resets),
                 cmocka_unit_test(request_times_out),
                 cmocka_unit_test(ladder_conditions_and_post_action_delay),
                 cmocka_unit_test(backoff_when_an_action_achieves_little),
