@@ -592,8 +592,12 @@ static int on_agent(sd_event_source *s, int fd, uint32_t revents, void *userdata
                         continue;
                 }
                 decide_balloon_answer(&g->state, ans.id, ans.granted, now_usec(g));
-                log_line(g, 6, "host %s deflate request %" PRIu64 " (%" PRIu64 " kB)", ans.granted ? "granted" : "refused",
-                         ans.id, ans.granted_bytes / 1024);
+                if (ans.granted)
+                        log_line(g, 6, "host granted deflate request %" PRIu64 " (%" PRIu64 " kB)", ans.id,
+                                 ans.granted_bytes / 1024);
+                else
+                        log_line(g, 6, "host refused deflate request %" PRIu64 " (%s)", ans.id,
+                                 wire_refusal_name(ans.refusal));
         }
         if (g->agent.fd < 0)
                 g->agent_source = sd_event_source_disable_unref(s);

@@ -31,6 +31,23 @@ enum {
         WIRE_REFUSED_NO_HOST = 6,       /* no host relay answered (agent-generated) */
 };
 
+/* The names of WIRE_REFUSED_*: the host's "refusal" strings on the port
+ * (guest-agent/PROTOCOL.md), and what the guard's log says. */
+static inline const char *wire_refusal_name(uint32_t refusal)
+{
+        static const char *const names[] = {
+                [WIRE_REFUSED_NONE] = "none",
+                [WIRE_REFUSED_AT_MAXIMUM] = "at-maximum",
+                [WIRE_REFUSED_HOST_SHORT] = "host-short",
+                [WIRE_REFUSED_RATE_LIMIT] = "rate-limit",
+                [WIRE_REFUSED_INVALID] = "invalid",
+                [WIRE_REFUSED_OTHER] = "other",
+                [WIRE_REFUSED_NO_HOST] = "no-host",
+        };
+
+        return refusal < sizeof(names) / sizeof(names[0]) ? names[refusal] : "?";
+}
+
 typedef struct WireHeader {
         uint32_t magic;
         uint16_t version;

@@ -252,7 +252,7 @@ static int cmd_deflate_answer(Call *c, JsonNode **ret)
         agent_wire_answer((uint64_t)id, granted, (uint64_t)bytes, code, &a);
         send_guard(c->out, c->p->pending[i].conn, &a, sizeof(a));
         say(c->out, "host %s deflate request %" PRId64 " (%" PRId64 " bytes)%s%s%s%s", granted ? "granted" : "refused", id,
-            bytes, refusal ? ": " : "", refusal ? agent_refusal_name(code) : "", desc ? ": " : "", desc ? desc : "");
+            bytes, refusal ? ": " : "", refusal ? wire_refusal_name(code) : "", desc ? ": " : "", desc ? desc : "");
         memmove(&c->p->pending[i], &c->p->pending[i + 1], (c->p->n_pending - (size_t)i - 1) * sizeof(c->p->pending[0]));
         c->p->n_pending--;
         *ret = known_node("known", true);

@@ -13,15 +13,6 @@ static const char *const level_names[] = { "normal", "warn", "act", "critical" }
 static const char *const reason_names[] = {
         "none", "headroom-low", "headroom-min", "psi-some", "psi-full", "time-to-min", "order", "recovered",
 };
-static const char *const refusal_names[] = {
-        [WIRE_REFUSED_NONE] = "none",
-        [WIRE_REFUSED_AT_MAXIMUM] = "at-maximum",
-        [WIRE_REFUSED_HOST_SHORT] = "host-short",
-        [WIRE_REFUSED_RATE_LIMIT] = "rate-limit",
-        [WIRE_REFUSED_INVALID] = "invalid",
-        [WIRE_REFUSED_OTHER] = "other",
-        [WIRE_REFUSED_NO_HOST] = "no-host",
-};
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -40,14 +31,9 @@ uint32_t agent_refusal_from_name(const char *s)
         /* only what a host may say: not "none", and not "no-host", which
          * the agent alone decides */
         for (uint32_t i = WIRE_REFUSED_AT_MAXIMUM; i <= WIRE_REFUSED_OTHER; i++)
-                if (strcmp(s, refusal_names[i]) == 0)
+                if (strcmp(s, wire_refusal_name(i)) == 0)
                         return i;
         return WIRE_REFUSED_OTHER;
-}
-
-const char *agent_refusal_name(uint32_t refusal)
-{
-        return refusal < N_ELEMENTS(refusal_names) ? refusal_names[refusal] : "?";
 }
 
 static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

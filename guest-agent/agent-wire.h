@@ -35,7 +35,6 @@ const char *agent_level_name(uint32_t level);
 const char *agent_reason_name(uint32_t reason);
 /* The host's "refusal" string as WIRE_REFUSED_*; an unknown one is OTHER. */
 uint32_t agent_refusal_from_name(const char *s);
-const char *agent_refusal_name(uint32_t refusal);
 
 /* The "data" of each event; the caller owns the node. */
 JsonNode *agent_wire_report_data(const WireReport *r);
