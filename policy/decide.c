@@ -55,6 +55,7 @@ static void update_rates(DecideState *st, const Pressure *in)
                 /* Equal weight to the newest sample: a leak shows within two
                  * samples, one quiet sample halves the estimate. */
                 st->decline_kb_per_s = (st->decline_kb_per_s + inst) / 2;
+                st->last_decline_kb_per_s = inst;
                 st->refault_per_s = refaults * USEC_PER_SEC / dt;
         }
         st->have_prev = true;
@@ -120,14 +121,20 @@ static void plan(Decision *d, DecideState *st, ActionKind kind, Reason reason, u
 
 /* Enough to bring headroom above the high watermarks back to the warn
  * margin (plus hysteresis, so the level can drop), and the demand the
- * current decline expects over the horizon; never more than the balloon. */
+ * current decline expects over the horizon; never more than the balloon.
+ * The decline is the faster of the smoothed one and the last interval's:
+ * a workload that has just started shows in one interval, the smoothing
+ * halves it, and a host that grants once per rate_s would answer the
+ * half-sized request and refuse the next one while the guest runs out. */
 static uint64_t balloon_request_kb(const Policy *p, const Pressure *in, const DecideState *st)
 {
         int64_t want = (int64_t)(p->warn_headroom_low_kb + p->hysteresis_kb) - in->headroom_high_kb;
+        int64_t decline = st->decline_kb_per_s > st->last_decline_kb_per_s ? st->decline_kb_per_s
+                                                                             : st->last_decline_kb_per_s;
         uint64_t kb;
 
-        if (st->decline_kb_per_s > 0)
-                want += st->decline_kb_per_s * (int64_t)p->balloon_horizon_ms / 1000;
+        if (decline > 0)
+                want += decline * (int64_t)p->balloon_horizon_ms / 1000;
         kb = want > 0 ? (uint64_t)want : 0;
         if (kb < p->balloon_min_request_kb)
                 kb = p->balloon_min_request_kb;

@@ -62,6 +62,7 @@ typedef struct DecideState {
         uint64_t prev_usec;
         int64_t prev_headroom_min_kb;
         int64_t decline_kb_per_s;       /* smoothed; > 0 while headroom shrinks */
+        int64_t last_decline_kb_per_s;  /* over the last interval alone */
         uint64_t prev_refault_pages;
         uint64_t refault_per_s;
 

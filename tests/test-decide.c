@@ -205,6 +205,26 @@ static void host_request_and_what_it_holds_back(void **state)
         assert_false(planned(&r.d, ACTION_BALLOON));
 }
 
+/* A workload that has just started: the first interval's decline sizes the
+ * request, not the smoothed half of it. */
+static void request_sized_by_a_burst(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.in.balloon_kb = 384 * 1024;
+        step(&r, 1000 * SEC, 400);
+        step(&r, 1001 * SEC, 400);
+        assert_int_equal(r.d.level, LEVEL_NORMAL);
+        step(&r, 1002 * SEC, 350);      /* 50 MiB/s, smoothed 25: 14 s to min, warn */
+        assert_int_equal(r.d.level, LEVEL_WARN);
+        assert_int_equal(r.d.reason, REASON_TIME_TO_MIN);
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        /* 50 MiB/s over the 10 s horizon (the smoothed 25 MiB/s would ask
+         * 250), less the headroom above the warn margin: 500 - (330 - 160) */
+        assert_int_equal(r.d.actions[0].amount_kb, (500 - (330 - 160)) * 1024);
+}
+
 static void request_superseded_while_the_host_inflates(void **state)
 {
         Run r;
@@ -353,6 +373,7 @@ int main(void)
                 cmocka_unit_test(time_to_min_acts_before_the_threshold),
                 cmocka_unit_test(psi_levels),
                 cmocka_unit_test(host_request_and_what_it_holds_back),
+                cmocka_unit_test(request_sized_by_a_burst),
                 cmocka_unit_test(request_superseded_while_the_host_inflates),
                 cmocka_unit_test(refusals_back_off_and_a_grant_resets),
                 cmocka_unit_test(request_times_out),
