@@ -56,6 +56,10 @@ if rec.get("journald_adj_removed") != rec.get("journald_adj_before"):
 with_zone = [j for j in levels if all(k in j for k in ("LEVEL", "REASON", "ZONE", "FREE_KB", "MIN_KB"))]
 if not with_zone:
     fail("no level record with LEVEL, REASON, ZONE, FREE_KB, MIN_KB in the guard's journal (%d records)" % len(records))
+# The unit's sandbox must leave the actions' files writable.
+for j in actions:
+    if j.get("RESULT") == "failed":
+        fail("action %s failed: %s" % (j.get("ACTION"), j.get("MESSAGE", "?")))
 for j in levels:
     info("level record: " + j.get("MESSAGE", "?"))
 for j in actions:
