@@ -77,6 +77,59 @@ static uint64_t base_of(const GrantDomain *d, uint64_t now_usec)
         return min_u64(d->target_kb, d->actual_kb + step_kb);
 }
 
+/* Below this, a budget that cannot cover the ask is refused rather than
+ * dribbled out: a grant of a few MiB moves the balloon for nothing. */
+#define GRANT_MIN_KB (16 * KB_PER_MB)
+
+/* The rate budget is kept in kB x ms per rate_ms, so that it refills
+ * exactly (step_kb per rate_ms each ms) with no rounding to accumulate.
+ * One step counts as at most 2^36 kB (64 TiB, more than any domain) for
+ * this arithmetic, so that step_kb * rate_ms (rate_s <= 86400) stays
+ * below 2^63. */
+#define STEP_KB_MAX (UINT64_C(1) << 36)
+
+static uint64_t step_kb_of(const GrantDomain *d)
+{
+        return min_u64(d->policy.step_mb * KB_PER_MB, STEP_KB_MAX);
+}
+
+static uint64_t budget_kb(const GrantDomain *d)
+{
+        return d->policy.rate_s ? d->budget_kbms / (d->policy.rate_s * 1000) : step_kb_of(d);
+}
+
+/* Brings the rate budget up to now: step_kb per rate_s, never above one
+ * step. A clock that went back refills nothing. */
+static void refill(GrantDomain *d, uint64_t now_usec)
+{
+        uint64_t step_kb = step_kb_of(d), rate_ms = d->policy.rate_s * 1000, cap = step_kb * rate_ms, ms;
+
+        if (!d->have_budget) {
+                d->budget_kbms = cap;
+                d->budget_usec = now_usec;
+                d->have_budget = true;
+                return;
+        }
+        if (now_usec <= d->budget_usec) {
+                d->budget_kbms = min_u64(d->budget_kbms, cap);  /* a reload may have shrunk the step */
+                return;
+        }
+        ms = (now_usec - d->budget_usec) / 1000;
+        if (ms >= rate_ms) {
+                d->budget_kbms = cap;
+                d->budget_usec = now_usec;
+        } else {
+                d->budget_kbms = min_u64(cap, d->budget_kbms + step_kb * ms);
+                d->budget_usec += ms * 1000;    /* the sub-ms rest counts next time */
+        }
+}
+
+static uint64_t ask_kb_of(const GrantRequest *req)
+{
+        /* Round up to whole kB: a grant must not fall 1 kB short. */
+        return req->bytes / 1024 + (req->bytes % 1024 != 0);
+}
+
 static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const GrantRequest *req,
                           uint64_t host_available_kb, uint64_t now_usec)
 {
@@ -87,7 +140,7 @@ static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const Gran
                 return REFUSAL_INVALID;
         if (now_usec < d->cooldown_until_usec)
                 return REFUSAL_RATE_LIMIT;
-        if (d->have_grant && elapsed_less(d->last_grant_usec, now_usec, d->policy.rate_s))
+        if (budget_kb(d) < min_u64(ask_kb_of(req), GRANT_MIN_KB))
                 return REFUSAL_RATE_LIMIT;
         if (base_kb >= d->maximum_kb)
                 return REFUSAL_AT_MAXIMUM;
@@ -112,6 +165,7 @@ void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req,
         }
 
         *ret = (GrantAnswer){ .id = req->id };
+        refill(d, now_usec);
         why = refuse_why(hp, d, req, host_available_kb, now_usec);
         if (why != REFUSAL_NONE) {
                 ret->refusal = why;
@@ -122,9 +176,7 @@ void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req,
                         d->cooldown_until_usec = now_usec + d->policy.cooldown_s * USEC_PER_SEC;
         } else {
                 base_kb = base_of(d, now_usec);
-                /* Round the ask up to whole kB: a grant must not fall 1 kB short. */
-                grant_kb = req->bytes / 1024 + (req->bytes % 1024 != 0);
-                grant_kb = min_u64(grant_kb, d->policy.step_mb * KB_PER_MB);
+                grant_kb = min_u64(ask_kb_of(req), budget_kb(d));
                 grant_kb = min_u64(grant_kb, d->maximum_kb - base_kb);
                 grant_kb = min_u64(grant_kb, host_available_kb - hp->floor_available_mb * KB_PER_MB);
 
@@ -134,6 +186,7 @@ void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req,
                 d->target_kb = ret->target_kb;
                 d->have_grant = true;
                 d->last_grant_usec = now_usec;
+                d->budget_kbms -= grant_kb * d->policy.rate_s * 1000;
         }
         if (req->id != 0)
                 remember(d, ret);

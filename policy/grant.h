@@ -55,6 +55,13 @@ typedef struct GrantDomain {
         uint64_t target_kb;     /* the last target we set; the balloon may still be moving */
         bool have_grant;
         uint64_t last_grant_usec;
+        /* The rate: step_mb per rate_s, as a budget that refills
+         * continuously up to one step. A small grant leaves the rest of
+         * the step for the next request; a guest that escalates right
+         * after one is not refused for having asked little first. */
+        uint64_t budget_kbms;           /* kB x ms per rate_ms; grant.c */
+        uint64_t budget_usec;           /* up to when it was refilled */
+        bool have_budget;
         uint64_t cooldown_until_usec;   /* after a refusal */
         bool have_release;
         uint64_t last_release_usec;
@@ -79,7 +86,7 @@ void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req,
  * satisfy all, higher priority goes first, then higher urgency, then
  * arrival order. Each grant lowers the MemAvailable the next one sees.
  * doms[i] asked reqs[i]; answers[i] is its answer. n ≤ GRANT_MAX_ROUND;
- * the same domain may appear twice (its rate then refuses the second,
+ * the same domain may appear twice (its budget then limits the second,
  * unless rate_s is 0). order[k] is the k-th request decided: apply grants in
  * that order, so that each domain's target only grows (the second grant of
  * a domain is sized on top of the first). */

@@ -16,7 +16,7 @@
 
 typedef struct DomainPolicy {
         uint64_t step_mb;       /* at most this much per grant */
-        uint64_t rate_s;        /* at most one grant per this many seconds */
+        uint64_t rate_s;        /* at most step_mb per this many seconds (a refilling budget) */
         uint64_t cooldown_s;    /* no grant for this long after a refusal */
         uint64_t priority;      /* higher is served first when the host is short, released last */
 } DomainPolicy;

@@ -14,7 +14,8 @@ creates DIR/qmp.sock and DIR/channel.sock, plays the script below and exits
      and QMP must see exactly one balloon command of 1 GiB + 64 MiB;
   3. hang up; connection 2: resync, the same request id again: the same
      answer, and still one balloon command;
-  4. request 2 at once: refused rate-limit (10 s rate in the test policy).
+  4. request 2 at once: refused rate-limit (request 1 took the whole budget:
+     the test policy allows a 64 MB step per 10 s).
 """
 import json
 import os

@@ -29,6 +29,7 @@ release_below_mb = 0
 metrics_path = $dir/metrics.prom
 metrics_interval_s = 1
 [defaults]
+step_mb = 64
 rate_s = 10
 INI
 

@@ -155,22 +155,38 @@ static void floor_is_kept(void **state)
         assert_string_equal(refusal_name(a.refusal), "host-short");
 }
 
+/* The rate is an amount: at most a step (256 MB) per rate_s (10 s), as a
+ * budget that refills continuously. */
 static void rate_with_explicit_times(void **state)
 {
         Fixture *f = *state;
         GrantAnswer a;
 
-        grant_decide(&f->hp, &f->a, &(GrantRequest){ 1, 10 * MIB, LEVEL_ACT }, 8192 * MB, T0, &a);
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 1, 256 * MIB, LEVEL_ACT }, 8192 * MB, T0, &a);
         assert_true(a.granted);
-        grant_decide(&f->hp, &f->a, &(GrantRequest){ 2, 10 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 10 * S - 1, &a);
+        assert_int_equal(a.granted_kb, 256 * MB);
+        /* 0.5 s later 12.8 MB have come back: less than the ask and less
+         * than a grant worth making. */
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 2, 100 * MIB, LEVEL_ACT }, 8192 * MB, T0 + S / 2, &a);
         assert_false(a.granted);
         assert_int_equal(a.refusal, REFUSAL_RATE_LIMIT);
         /* A rate refusal does not start a cooldown. */
         assert_int_equal(f->a.cooldown_until_usec, 0);
-        grant_decide(&f->hp, &f->a, &(GrantRequest){ 3, 10 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 10 * S, &a);
+        /* Half the interval: half a step. */
+        f->a.actual_kb = f->a.target_kb;
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 3, 256 * MIB, LEVEL_CRITICAL }, 8192 * MB, T0 + 5 * S, &a);
         assert_true(a.granted);
-        /* A clock that went back is no excuse for another grant. */
-        grant_decide(&f->hp, &f->a, &(GrantRequest){ 4, 10 * MIB, LEVEL_ACT }, 8192 * MB, T0, &a);
+        assert_int_equal(a.granted_kb, 128 * MB);
+        /* A small grant leaves the rest of the step for the next request. */
+        f->a.actual_kb = f->a.target_kb;
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 4, 64 * MIB, LEVEL_WARN }, 8192 * MB, T0 + 15 * S, &a);
+        assert_int_equal(a.granted_kb, 64 * MB);
+        f->a.actual_kb = f->a.target_kb;
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 5, 512 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 16 * S, &a);
+        assert_true(a.granted);
+        assert_int_equal(a.granted_kb, (256 - 64) * MB + 256 * MB / 10);
+        /* A clock that went back refills nothing. */
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 6, 100 * MIB, LEVEL_ACT }, 8192 * MB, T0, &a);
         assert_int_equal(a.refusal, REFUSAL_RATE_LIMIT);
 }
 
@@ -229,11 +245,11 @@ static void repeated_id_moves_nothing(void **state)
         assert_int_equal(f->a.last_grant_usec, T0);
 
         /* A repeated refusal is the same refusal. */
-        grant_decide(&f->hp, &f->a, &(GrantRequest){ 8, MIB, LEVEL_ACT }, 8192 * MB, T0 + 61 * S, &first);
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 8, 256 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 61 * S, &first);
         assert_true(first.granted);
-        grant_decide(&f->hp, &f->a, &(GrantRequest){ 9, MIB, LEVEL_ACT }, 8192 * MB, T0 + 62 * S, &first);
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 9, 100 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 61 * S + S / 2, &first);
         assert_int_equal(first.refusal, REFUSAL_RATE_LIMIT);
-        grant_decide(&f->hp, &f->a, &(GrantRequest){ 9, MIB, LEVEL_ACT }, 8192 * MB, T0 + 200 * S, &again);
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 9, 100 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 200 * S, &again);
         assert_true(again.repeated);
         assert_false(again.granted);
         assert_int_equal(again.refusal, REFUSAL_RATE_LIMIT);

@@ -360,9 +360,10 @@ static void flood_refused_and_counted(void **state)
         for (int i = 0; i < 6; i++)
                 feed(f, "{\"event\":\"oomguard-report\",\"data\":{\"seq\":2,\"level\":\"warn\"}}\n", T0 + S);
         assert_int_equal(f->d->stats.problems[PROBLEM_FLOOD], 21);
-        /* A flood of requests moves the balloon at most once. */
+        /* A flood of requests moves the balloon at most once: the first
+         * takes the whole step (256 MB), the rest find no budget. */
         for (uint64_t id = 100; id < 130; id++)
-                feed(f, request(id, 1048576), T0 + 10 * S);
+                feed(f, request(id, 256 * 1048576), T0 + 10 * S);
         relay_run_round(&f->relay, 8192 * MB, T0 + 10 * S, true);
         assert_int_equal(f->set_calls, 1);
 }
