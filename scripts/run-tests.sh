@@ -2,7 +2,8 @@
 # Quick start, part two: installs what is missing, builds, and runs every
 # test: the unit, golden, replay and daemon suites in a plain -Werror build
 # and again under ASan+UBSan, every libFuzzer target for a while, and the
-# end-to-end tests in QEMU (TCG) guests with an inflated balloon.
+# end-to-end tests in QEMU (TCG) guests with an inflated balloon, the Debian
+# packages built and installed with dpkg in one.
 # Ends with one line "N passed, M failed" and exits non-zero if M > 0.
 #   scripts/run-tests.sh
 #   FUZZ_SECONDS=5 VM_TESTS=0 scripts/run-tests.sh     quicker, no VM
