@@ -27,7 +27,6 @@ VM_TEST="debian-guest"
 . "$here/debian-lib.sh"
 
 mem=1024 target=640 limit=300
-want_pages=$(( (mem - target) * 256 ))
 
 vm_cleanup_on_exit
 
@@ -55,14 +54,10 @@ vm_check_qemu $rc "$limit"
 why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
 r=$work/got/results h=$work/got/harness
 
-[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || vm_fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
-state=$(cat "$h/system-state" 2>/dev/null || echo missing)
-[ "$state" = running ] ||
-	vm_fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
+vm_debian_harness "$work/got"
 [ "$(cat "$r/system-state" 2>/dev/null)" = running ] ||
 	vm_fail "systemctl is-system-running in the driver says '$(cat "$r/system-state" 2>/dev/null)', want 'running'"
-grep -q "holds $want_pages of $want_pages pages" "$r/balloon" 2>/dev/null ||
-	vm_fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
+vm_debian_balloon_ok "$r" "$mem" "$target"
 grep -Eq 'Out of memory: Killed process [0-9]+ \(python3\)' "$r/dmesg" 2>/dev/null ||
 	vm_fail "dmesg has no 'Out of memory: Killed process N (python3)'; the hog said: $(tr '\n' ' ' < "$r/hog.out" 2>/dev/null)"
 

@@ -11,7 +11,12 @@
 #                                    test harness + EXTRA_DIR's files over /
 #   vm_debian_boot WORK MEM TARGET DOO LIMIT
 #                                    boots WORK/disk.img like vm_boot_balloon
-#   vm_debian_judge GOT CHECK...     the harness's records, then CHECK's verdict
+#   vm_debian_install_unit BUILD UNIT EXTRA_DIR
+#                                    BUILD's generated UNIT.service, enabled, run from /usr/sbin
+#   vm_debian_harness GOT            the driver's exit status and how the boot ended
+#   vm_debian_balloon_ok RESULTS MEM TARGET
+#                                    the driver's balloon report shows it inflated
+#   vm_debian_judge GOT CHECK...     vm_debian_harness, then CHECK's verdict
 #
 # The guest contract. EXTRA_DIR provides /usr/local/bin/oomguard-test, an
 # executable (the "driver"). oomguard-test.service (tests/vm/debian/) starts
@@ -248,19 +253,46 @@ vm_debian_boot() {
 	return $rc
 }
 
-# vm_debian_judge GOT CHECK...: GOT is what vm_receive_tar unpacked. First
-# the harness's own records (the driver's exit status, how the boot ended),
-# then the command CHECK... (a check script, see tests/vm/checklib.py):
-# each "FAIL: ..." line it prints becomes a vm_fail, "summary: ..." goes to
-# VM_SUMMARY, anything else to stderr as the report.
-vm_debian_judge() {
-	local h=$1/harness line state
-	shift
+# vm_debian_install_unit BUILD UNIT EXTRA_DIR: BUILD/packaging/UNIT.service
+# into EXTRA_DIR/etc/systemd/system, its ExecStart pointed at
+# /usr/sbin/UNIT (meson's default prefix is /usr/local), and enabled as
+# `systemctl enable` would for WantedBy=multi-user.target.
+vm_debian_install_unit() {
+	local build=$1 unit=$2 d=$3/etc/systemd/system
+	mkdir -p "$d/multi-user.target.wants"
+	sed "s|^ExecStart=[^ ]*/$unit\b|ExecStart=/usr/sbin/$unit|" "$build/packaging/$unit.service" > "$d/$unit.service"
+	grep -q "^ExecStart=/usr/sbin/$unit\b" "$d/$unit.service" ||
+		vm_die "cannot point ExecStart of $build/packaging/$unit.service at /usr/sbin/$unit"
+	ln -sfn "/etc/systemd/system/$unit.service" "$d/multi-user.target.wants/$unit.service"
+}
+
+# vm_debian_harness GOT: GOT is what vm_receive_tar unpacked; a vm_fail
+# unless the driver exited 0 and the boot ended "running".
+vm_debian_harness() {
+	local h=$1/harness state
 	[ "$(cat "$h/rc" 2>/dev/null)" = 0 ] || vm_fail "the driver exited with status $(cat "$h/rc" 2>/dev/null || echo missing)"
 	# A unit that failed at boot (the guard, say) leaves the system degraded.
 	state=$(cat "$h/system-state" 2>/dev/null || echo missing)
 	[ "$state" = running ] ||
 		vm_fail "boot finished '$state', want 'running'; failed units: $(tr '\n' ' ' < "$h/failed-units" 2>/dev/null)"
+}
+
+# vm_debian_balloon_ok RESULTS MEM TARGET: a vm_fail unless RESULTS/balloon
+# (vm_wait_balloon's report) says the balloon holds all MEM - TARGET MiB.
+vm_debian_balloon_ok() {
+	local pages=$((($2 - $3) * 256))
+	grep -q "holds $pages of $pages pages" "$1/balloon" 2>/dev/null ||
+		vm_fail "balloon not inflated: $(cat "$1/balloon" 2>/dev/null || echo no report)"
+}
+
+# vm_debian_judge GOT CHECK...: vm_debian_harness GOT, then the command
+# CHECK... (a check script, see tests/vm/checklib.py): each "FAIL: ..."
+# line it prints becomes a vm_fail, "summary: ..." goes to VM_SUMMARY,
+# anything else to stderr as the report.
+vm_debian_judge() {
+	local line
+	vm_debian_harness "$1"
+	shift
 	VM_SUMMARY=""
 	while IFS= read -r line; do
 		case $line in

@@ -97,9 +97,7 @@ vm_check_qemu $rc "$limit"
 why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
 r=$work/got/results
 
-want_pages=$(((mem - target) * 256))
-grep -q "holds $want_pages of $want_pages pages" "$r/balloon" 2>/dev/null ||
-	vm_fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
+vm_debian_balloon_ok "$r" "$mem" "$target"
 vm_debian_judge "$work/got" python3 "$mine/check.py" "$scenario" "$r" "$work/relay.log"
 [ ${#VM_FAILURES[@]} -eq 0 ] || for f in dpkg-install.log dpkg-remove.log guard-journal.txt agent-journal.txt workload.txt; do
 	[ -f "$r/$f" ] && VM_LOGS+=("$r/$f")

@@ -37,7 +37,6 @@ VM_TEST="guard-in-guest"
 mine=$here/guard-in-guest
 
 mem=1024 target=640 limit=480
-want_pages=$(( (mem - target) * 256 ))
 # The libraries of oomguard and oomguard-agent besides libsystemd0, which the rootfs
 # has already: the guest has no network.
 VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
@@ -67,14 +66,7 @@ install -D -m 755 "$mine/grow" "$x/usr/local/bin/oomguard-grow"
 install -D -m 755 "$build/guard/oomguard" "$x/usr/sbin/oomguard"
 install -D -m 755 "$build/guard/oomguardctl" "$x/usr/sbin/oomguardctl"
 install -D -m 644 "$mine/policy.ini" "$x/etc/oomguard/policy.ini"
-# The generated unit, but for the path: meson's default prefix is /usr/local.
-mkdir -p "$x/etc/systemd/system/multi-user.target.wants"
-sed 's|^ExecStart=.*/oomguard$|ExecStart=/usr/sbin/oomguard|' "$build/packaging/oomguard.service" \
-	> "$x/etc/systemd/system/oomguard.service"
-grep -qx 'ExecStart=/usr/sbin/oomguard' "$x/etc/systemd/system/oomguard.service" ||
-	vm_die "cannot point ExecStart of $build/packaging/oomguard.service at /usr/sbin/oomguard"
-# What `systemctl enable` does for WantedBy=multi-user.target.
-ln -s /etc/systemd/system/oomguard.service "$x/etc/systemd/system/multi-user.target.wants/oomguard.service"
+vm_debian_install_unit "$build" oomguard "$x"
 vm_debian_disk "$work/disk.img" "$x"
 t2=$(date +%s)
 
@@ -90,8 +82,7 @@ r=$work/got/results h=$work/got/harness
 
 grep -q "guard_at_boot=active" "$r/info" 2>/dev/null ||
 	vm_fail "oomguard.service was not active after boot: $(grep guard_at_boot "$r/info" 2>/dev/null || echo no record)"
-grep -q "holds $want_pages of $want_pages pages" "$r/balloon" 2>/dev/null ||
-	vm_fail "balloon not inflated: $(cat "$r/balloon" 2>/dev/null || echo no report)"
+vm_debian_balloon_ok "$r" "$mem" "$target"
 
 # The rest: check.py's FAIL lines become failures, its info lines the report.
 vm_debian_judge "$work/got" python3 "$mine/check.py" "$r"

@@ -66,15 +66,8 @@ install -D -m 755 "$here/guard-in-guest/grow" "$x/usr/local/bin/oomguard-grow"
 install -D -m 755 "$build/guard/oomguard" "$x/usr/sbin/oomguard"
 install -D -m 755 "$build/guest-agent/oomguard-agent" "$x/usr/sbin/oomguard-agent"
 install -D -m 644 "$mine/policy.ini" "$x/etc/oomguard/policy.ini"
-mkdir -p "$x/etc/systemd/system/multi-user.target.wants"
-for unit in oomguard oomguard-agent; do
-	# the generated units, but for the path: meson's default prefix is /usr/local
-	sed "s|^ExecStart=[^ ]*/$unit\\b|ExecStart=/usr/sbin/$unit|" "$build/packaging/$unit.service" \
-		> "$x/etc/systemd/system/$unit.service"
-	grep -q "^ExecStart=/usr/sbin/$unit\\b" "$x/etc/systemd/system/$unit.service" ||
-		vm_die "cannot point ExecStart of $build/packaging/$unit.service at /usr/sbin/$unit"
-	ln -s "/etc/systemd/system/$unit.service" "$x/etc/systemd/system/multi-user.target.wants/$unit.service"
-done
+vm_debian_install_unit "$build" oomguard "$x"
+vm_debian_install_unit "$build" oomguard-agent "$x"
 # The packaging's udev rule (the port to the agent's group) and its user.
 install -D -m 644 "$here/../../packaging/60-oomguard-agent.rules" "$x/etc/udev/rules.d/60-oomguard-agent.rules"
 install -D -m 644 "$here/../../packaging/oomguard-agent.sysusers" "$x/usr/lib/sysusers.d/oomguard-agent.conf"
