@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "config-file.h"
 #include "agent-link.h"
 #include "decide.h"
 #include "kernel-parse.h"
@@ -30,7 +31,6 @@
 #include "wire-report.h"
 
 #define USEC_PER_MSEC UINT64_C(1000)
-#define POLICY_FILE_MAX (256 * 1024)
 #define MAX_PSI_SOURCES (2 + POLICY_MAX_CGROUPS)
 
 struct Guard {
@@ -84,64 +84,15 @@ static uint64_t monotonic_usec(void)
         return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+
 int guard_load_policy(const char *path, bool required, void *policy_out, FILE *err)
 {
-        Policy *p = policy_out;
-        PolicyErrors errs;
-        char *text;
-        ssize_t n;
-        int fd, r;
+        int r = config_file_load(path, required, policy_parse_any, policy_out, err);
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                r = -errno;
-                if (r == -ENOENT && !required) {
-                        policy_init_shipped(p);
-                        return 0;
-                }
-                fprintf(err, "%s: %s\n", path, strerror(-r));
-                return r;
+        if (r == -ENOENT && !required) {
+                policy_init_shipped(policy_out);
+                return 0;
         }
-        text = malloc(POLICY_FILE_MAX + 1);
-        if (!text) {
-                close(fd);
-                return -ENOMEM;
-        }
-        n = read(fd, text, POLICY_FILE_MAX + 1);
-        r = n < 0 ? -errno : 0;
-        close(fd);
-        if (n < 0) {
-                fprintf(err, "%s: %s\n", path, strerror(-r));
-                free(text);
-                return r;
-        }
-        if (n > POLICY_FILE_MAX) {
-                fprintf(err, "%s: larger than %d bytes\n", path, POLICY_FILE_MAX);
-                r = -EFBIG;
-        } else {
-                text[n] = '\0';
-                if (strlen(text) != (size_t)n) {
-                        fprintf(err, "%s: contains a NUL byte\n", path);
-                        r = -EINVAL;
-                } else if ((r = policy_parse(text, p, &errs)) < 0) {
-                        for (unsigned i = 0; i < errs.n && i < POLICY_MAX_ERRORS; i++) {
-                                const PolicyError *e = &errs.e[i];
-
-                                fprintf(err, "%s", path);
-                                if (e->line)
-                                        fprintf(err, ":%u", e->line);
-                                fprintf(err, ": ");
-                                if (e->section[0])
-                                        fprintf(err, "[%s] ", e->section);
-                                if (e->key[0])
-                                        fprintf(err, "%s: ", e->key);
-                                fprintf(err, "%s\n", e->message);
-                        }
-                        if (errs.n > POLICY_MAX_ERRORS)
-                                fprintf(err, "%s: %u more errors\n", path, errs.n - POLICY_MAX_ERRORS);
-                }
-        }
-        free(text);
         return r;
 }
 
@@ -473,7 +424,7 @@ static void arm_psi(Guard *g)
         add_trigger(g, "proc/pressure/memory", "some", g->policy.psi_some_stall_ms, &failure);
         add_trigger(g, "proc/pressure/memory", "full", g->policy.psi_full_stall_ms, &failure);
         for (unsigned i = 0; i < g->policy.n_pressure_cgroups; i++) {
-                char path[POLICY_PATH_MAX * 2 + 32];
+                char path[CONFIG_PATH_MAX * 2 + 32];
 
                 /* relative to the root: "/sys/fs/cgroup/x" -> "sys/fs/cgroup/x/memory.pressure" */
                 snprintf(path, sizeof(path), "%s/memory.pressure", g->policy.pressure_cgroups[i] + 1);

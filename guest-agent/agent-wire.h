@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* The guard's records (guard/wire.h) as the agent sees them: validation of
+/* The guard's records (common/wire.h) as the agent sees them: validation of
  * what arrives on the local socket, the JSON event data each one becomes
  * (PROTOCOL.md §2.5), and the records the agent sends back. No I/O. */
 

@@ -26,31 +26,12 @@ typedef struct IniCall {
 
 typedef struct IniContext {
         Policy *p;
-        PolicyErrors *errs;
+        ConfigErrors *errs;
         IniCall calls[MAX_CALLS];
         unsigned n_calls, next_call;
         unsigned key_line[MAX_KEYS];    /* where each table key was set, 0 if not */
         unsigned adj_line[2];           /* [protect], [prefer] oom_score_adj */
 } IniContext;
-
-static void error_at(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
-
-static void error_at(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
-{
-        va_list ap;
-        PolicyError *e;
-
-        if (errs->n++ >= POLICY_MAX_ERRORS)
-                return;
-        e = &errs->e[errs->n - 1];
-        e->line = line;
-        snprintf(e->section, sizeof(e->section), "%s", section);
-        snprintf(e->key, sizeof(e->key), "%s", key);
-        va_start(ap, fmt);
-        vsnprintf(e->message, sizeof(e->message), fmt, ap);
-        va_end(ap);
-}
 
 static bool is_space(char c)
 {
@@ -72,7 +53,7 @@ static void map_lines(IniContext *ctx, const char *text)
 
                 lineno++;
                 if (len + 2 > INIH_MAX_LINE)
-                        error_at(ctx->errs, lineno, "", "", "line is longer than %d characters", INIH_MAX_LINE - 3);
+                        config_error_add(ctx->errs, lineno, "", "", "line is longer than %d characters", INIH_MAX_LINE - 3);
                 while (s < e && is_space(*s))
                         s++;
                 while (e > s && is_space(e[-1]))
@@ -80,14 +61,14 @@ static void map_lines(IniContext *ctx, const char *text)
                 if (s == e || *s == ';' || *s == '#') {
                         /* blank or comment */
                 } else if (have_name && s > line) {
-                        error_at(ctx->errs, lineno, "", "",
+                        config_error_add(ctx->errs, lineno, "", "",
                                  "indented line would continue the previous value; start keys in column 1");
                         if (ctx->n_calls < MAX_CALLS)
                                 ctx->calls[ctx->n_calls++] = (IniCall){ lineno, true };
                 } else if (*s == '[') {
                         have_name = false;
                         if (!memchr(s, ']', (size_t)(e - s)))
-                                error_at(ctx->errs, lineno, "", "", "section header without ']'");
+                                config_error_add(ctx->errs, lineno, "", "", "section header without ']'");
                 } else {
                         const char *eq = s;
 
@@ -98,7 +79,7 @@ static void map_lines(IniContext *ctx, const char *text)
                                 if (ctx->n_calls < MAX_CALLS)
                                         ctx->calls[ctx->n_calls++] = (IniCall){ lineno, false };
                         } else
-                                error_at(ctx->errs, lineno, "", "", "expected \"key = value\", a [section] or a comment");
+                                config_error_add(ctx->errs, lineno, "", "", "expected \"key = value\", a [section] or a comment");
                 }
                 line = nl ? nl + 1 : end;
         }
@@ -165,21 +146,21 @@ static void set_key(IniContext *ctx, const PolicyKey *k, size_t ki, const char *
         int r = 0;
 
         if (ctx->key_line[ki]) {
-                error_at(ctx->errs, line, k->section, k->name, "set twice (first on line %u)", ctx->key_line[ki]);
+                config_error_add(ctx->errs, line, k->section, k->name, "set twice (first on line %u)", ctx->key_line[ki]);
                 return;
         }
         ctx->key_line[ki] = line;
         switch (k->type) {
         case KEY_BOOL:
                 if (parse_bool(value, (bool *)field) < 0)
-                        error_at(ctx->errs, line, k->section, k->name, "expected yes or no, got \"%s\"", value);
+                        config_error_add(ctx->errs, line, k->section, k->name, "expected yes or no, got \"%s\"", value);
                 return;
         case KEY_PATH:
                 if (value[0] && value[0] != '/')
-                        error_at(ctx->errs, line, k->section, k->name, "expected an absolute path, got \"%s\"", value);
-                else if (strlen(value) >= POLICY_PATH_MAX)
-                        error_at(ctx->errs, line, k->section, k->name, "path longer than %d characters",
-                                 POLICY_PATH_MAX - 1);
+                        config_error_add(ctx->errs, line, k->section, k->name, "expected an absolute path, got \"%s\"", value);
+                else if (strlen(value) >= CONFIG_PATH_MAX)
+                        config_error_add(ctx->errs, line, k->section, k->name, "path longer than %d characters",
+                                 CONFIG_PATH_MAX - 1);
                 else
                         strcpy(field, value);
                 return;
@@ -187,7 +168,7 @@ static void set_key(IniContext *ctx, const PolicyKey *k, size_t ki, const char *
                 Level l = level_from_name(value, strlen(value));
 
                 if (l == _LEVEL_INVALID || (uint64_t)l < k->min || (uint64_t)l > k->max)
-                        error_at(ctx->errs, line, k->section, k->name, "expected one of %s..%s, got \"%s\"",
+                        config_error_add(ctx->errs, line, k->section, k->name, "expected one of %s..%s, got \"%s\"",
                                  level_name((Level)k->min), level_name((Level)k->max), value);
                 else
                         *(uint64_t *)field = (uint64_t)l;
@@ -196,7 +177,7 @@ static void set_key(IniContext *ctx, const PolicyKey *k, size_t ki, const char *
         case KEY_CENTI:
                 r = parse_centi(value, &v);
                 if (r < 0 || v < k->min || v > k->max) {
-                        error_at(ctx->errs, line, k->section, k->name,
+                        config_error_add(ctx->errs, line, k->section, k->name,
                                  "expected a percentage from %" PRIu64 " to %" PRIu64 " with at most two decimals, got \"%s\"",
                                  k->min / 100, k->max / 100, value);
                         return;
@@ -207,7 +188,7 @@ static void set_key(IniContext *ctx, const PolicyKey *k, size_t ki, const char *
         default:
                 r = parse_u64(value, &v);
                 if (r < 0 || v < k->min || v > k->max) {
-                        error_at(ctx->errs, line, k->section, k->name,
+                        config_error_add(ctx->errs, line, k->section, k->name,
                                  "expected a whole number from %" PRIu64 " to %" PRIu64 ", got \"%s\"", k->min, k->max,
                                  value);
                         return;
@@ -228,14 +209,14 @@ static void add_rule(IniContext *ctx, RuleSet *set, unsigned set_i, const char *
                 long v;
 
                 if (ctx->adj_line[set_i]) {
-                        error_at(ctx->errs, line, section, name, "set twice (first on line %u)", ctx->adj_line[set_i]);
+                        config_error_add(ctx->errs, line, section, name, "set twice (first on line %u)", ctx->adj_line[set_i]);
                         return;
                 }
                 ctx->adj_line[set_i] = line;
                 errno = 0;
                 v = strtol(value, &end, 10);
                 if (!*value || *end || errno || v < -1000 || v > 1000)
-                        error_at(ctx->errs, line, section, name, "expected a whole number from -1000 to 1000, got \"%s\"",
+                        config_error_add(ctx->errs, line, section, name, "expected a whole number from -1000 to 1000, got \"%s\"",
                                  value);
                 else
                         set->oom_score_adj = v;
@@ -245,26 +226,26 @@ static void add_rule(IniContext *ctx, RuleSet *set, unsigned set_i, const char *
                 if (strcmp(name, match_kind_names[k]) == 0)
                         kind = k;
         if (kind < 0) {
-                error_at(ctx->errs, line, section, name, "unknown key; [%s] takes name, unit, cgroup and oom_score_adj",
+                config_error_add(ctx->errs, line, section, name, "unknown key; [%s] takes name, unit, cgroup and oom_score_adj",
                          section);
                 return;
         }
         if (!*value || strlen(value) >= POLICY_MATCH_MAX) {
-                error_at(ctx->errs, line, section, name, "expected 1 to %d characters", POLICY_MATCH_MAX - 1);
+                config_error_add(ctx->errs, line, section, name, "expected 1 to %d characters", POLICY_MATCH_MAX - 1);
                 return;
         }
         if (kind == MATCH_NAME && strlen(value) > 15) {
-                error_at(ctx->errs, line, section, name,
+                config_error_add(ctx->errs, line, section, name,
                          "\"%s\" is longer than 15 characters: the kernel keeps only the first 15 of a process name",
                          value);
                 return;
         }
         if (kind == MATCH_CGROUP && value[0] != '/') {
-                error_at(ctx->errs, line, section, name, "expected a cgroup path starting with /, got \"%s\"", value);
+                config_error_add(ctx->errs, line, section, name, "expected a cgroup path starting with /, got \"%s\"", value);
                 return;
         }
         if (set->n_rules >= POLICY_MAX_RULES) {
-                error_at(ctx->errs, line, section, name, "more than %d rules", POLICY_MAX_RULES);
+                config_error_add(ctx->errs, line, section, name, "more than %d rules", POLICY_MAX_RULES);
                 return;
         }
         rule = &set->rules[set->n_rules++];
@@ -293,10 +274,10 @@ static int handler(void *user, const char *section, const char *name, const char
                 Policy *p = ctx->p;
 
                 if (value[0] != '/' || strlen(value) >= sizeof(p->pressure_cgroups[0]))
-                        error_at(ctx->errs, call.line, section, name, "expected an absolute cgroup directory, got \"%s\"",
+                        config_error_add(ctx->errs, call.line, section, name, "expected an absolute cgroup directory, got \"%s\"",
                                  value);
                 else if (p->n_pressure_cgroups >= POLICY_MAX_CGROUPS)
-                        error_at(ctx->errs, call.line, section, name, "more than %d cgroups", POLICY_MAX_CGROUPS);
+                        config_error_add(ctx->errs, call.line, section, name, "more than %d cgroups", POLICY_MAX_CGROUPS);
                 else
                         strcpy(p->pressure_cgroups[p->n_pressure_cgroups++], value);
                 return 1;
@@ -313,15 +294,15 @@ static int handler(void *user, const char *section, const char *name, const char
                 }
         }
         if (!*section)
-                error_at(ctx->errs, call.line, section, name, "key before the first [section]");
+                config_error_add(ctx->errs, call.line, section, name, "key before the first [section]");
         else if (section_known)
-                error_at(ctx->errs, call.line, section, name, "unknown key in [%s]", section);
+                config_error_add(ctx->errs, call.line, section, name, "unknown key in [%s]", section);
         else
-                error_at(ctx->errs, call.line, section, name, "unknown section [%s]", section);
+                config_error_add(ctx->errs, call.line, section, name, "unknown section [%s]", section);
         return 1;
 }
 
-int policy_parse(const char *text, Policy *ret, PolicyErrors *errs)
+int policy_parse(const char *text, Policy *ret, ConfigErrors *errs)
 {
         IniContext *ctx;
         int r;
@@ -339,12 +320,17 @@ int policy_parse(const char *text, Policy *ret, PolicyErrors *errs)
         if (errs->n == 0) {
                 r = ini_parse_string(text, handler, ctx);
                 if (r > 0 && errs->n == 0)
-                        error_at(errs, (unsigned)r, "", "", "not understood");
+                        config_error_add(errs, (unsigned)r, "", "", "not understood");
                 else if (r < 0)
-                        error_at(errs, 0, "", "", "out of memory");
+                        config_error_add(errs, 0, "", "", "out of memory");
         }
         free(ctx);
         if (errs->n == 0)
                 policy_validate(ret, errs);
         return errs->n ? -EINVAL : 0;
+}
+
+int policy_parse_any(const char *text, void *ret, ConfigErrors *errs)
+{
+        return policy_parse(text, ret, errs);
 }

@@ -28,26 +28,6 @@ const char *const match_kind_names[_MATCH_KIND_MAX] = {
         [MATCH_CGROUP] = "cgroup",
 };
 
-static const char *const level_names[_LEVEL_MAX] = {
-        [LEVEL_NORMAL] = "normal",
-        [LEVEL_WARN] = "warn",
-        [LEVEL_ACT] = "act",
-        [LEVEL_CRITICAL] = "critical",
-};
-
-const char *level_name(Level l)
-{
-        return l >= 0 && l < _LEVEL_MAX ? level_names[l] : "?";
-}
-
-Level level_from_name(const char *s, size_t len)
-{
-        for (int l = 0; l < _LEVEL_MAX; l++)
-                if (strlen(level_names[l]) == len && memcmp(s, level_names[l], len) == 0)
-                        return (Level)l;
-        return _LEVEL_INVALID;
-}
-
 void policy_init_defaults(Policy *p)
 {
         memset(p, 0, sizeof(*p));
@@ -60,7 +40,7 @@ void policy_init_defaults(Policy *p)
                         *(bool *)field = k->def_u64 != 0;
                         break;
                 case KEY_PATH:
-                        snprintf(field, POLICY_PATH_MAX, "%s", k->def_str);
+                        snprintf(field, CONFIG_PATH_MAX, "%s", k->def_str);
                         break;
                 case KEY_U64:
                 case KEY_CENTI:
@@ -127,35 +107,16 @@ void policy_key_format(const Policy *p, const PolicyKey *k, char *buf, size_t si
         }
 }
 
-static void add_error(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
-
-static void add_error(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
-{
-        PolicyError *e;
-        va_list ap;
-
-        if (errs->n++ >= POLICY_MAX_ERRORS)
-                return;
-        e = &errs->e[errs->n - 1];
-        e->line = line;
-        snprintf(e->section, sizeof(e->section), "%s", section ? section : "");
-        snprintf(e->key, sizeof(e->key), "%s", key ? key : "");
-        va_start(ap, fmt);
-        vsnprintf(e->message, sizeof(e->message), fmt, ap);
-        va_end(ap);
-}
-
 /* Both thresholds set and not ordered as the ladder needs. */
-static void need_order(PolicyErrors *errs, const char *sec, const char *key_lo, uint64_t lo, const char *key_hi,
+static void need_order(ConfigErrors *errs, const char *sec, const char *key_lo, uint64_t lo, const char *key_hi,
                        uint64_t hi, const char *why)
 {
         if (lo && hi && lo >= hi)
-                add_error(errs, 0, sec, key_lo, "must be below %s (%" PRIu64 " >= %" PRIu64 "): %s", key_hi, lo, hi,
+                config_error_add(errs, 0, sec, key_lo, "must be below %s (%" PRIu64 " >= %" PRIu64 "): %s", key_hi, lo, hi,
                           why);
 }
 
-int policy_validate(const Policy *p, PolicyErrors *errs)
+int policy_validate(const Policy *p, ConfigErrors *errs)
 {
         unsigned before = errs->n;
 
@@ -166,20 +127,20 @@ int policy_validate(const Policy *p, PolicyErrors *errs)
         need_order(errs, "levels", "act_time_to_min_s", p->act_time_to_min_s, "warn_time_to_min_s",
                    p->warn_time_to_min_s, "act must be stricter than warn");
         if (p->fast_poll_ms > p->slow_poll_ms)
-                add_error(errs, 0, "pressure", "fast_poll_ms", "must not exceed slow_poll_ms (%" PRIu64 " > %" PRIu64 ")",
+                config_error_add(errs, 0, "pressure", "fast_poll_ms", "must not exceed slow_poll_ms (%" PRIu64 " > %" PRIu64 ")",
                           p->fast_poll_ms, p->slow_poll_ms);
         if (p->psi_some_stall_ms > p->psi_window_ms || p->psi_full_stall_ms > p->psi_window_ms)
-                add_error(errs, 0, "pressure", p->psi_some_stall_ms > p->psi_window_ms ? "psi_some_stall_ms" :
+                config_error_add(errs, 0, "pressure", p->psi_some_stall_ms > p->psi_window_ms ? "psi_some_stall_ms" :
                                                                                         "psi_full_stall_ms",
                           "the stall must fit in psi_window_ms (%" PRIu64 " ms): psi_trigger_create() refuses it",
                           p->psi_window_ms);
         if (p->agent_socket[0] && p->agent_socket[0] != '/')
-                add_error(errs, 0, "balloon", "agent_socket", "must be an absolute path or empty");
+                config_error_add(errs, 0, "balloon", "agent_socket", "must be an absolute path or empty");
         if (p->protect.oom_score_adj >= p->prefer.oom_score_adj)
-                add_error(errs, 0, "protect", "oom_score_adj",
+                config_error_add(errs, 0, "protect", "oom_score_adj",
                           "must be below [prefer] oom_score_adj (%" PRId64 " >= %" PRId64 ")", p->protect.oom_score_adj,
                           p->prefer.oom_score_adj);
         if (p->kill.enabled && p->kill.level < p->balloon.level && p->balloon.enabled)
-                add_error(errs, 0, "kill", "level", "must not be below [balloon] level: ask the host before killing");
+                config_error_add(errs, 0, "kill", "level", "must not be below [balloon] level: ask the host before killing");
         return errs->n > before ? -EINVAL : 0;
 }

@@ -8,17 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum Level {
-        LEVEL_NORMAL,
-        LEVEL_WARN,     /* kswapd territory: headroom above low is thin */
-        LEVEL_ACT,      /* near min: act before direct reclaim stalls everyone */
-        LEVEL_CRITICAL, /* at min: the kernel's OOM killer is next */
-        _LEVEL_MAX,
-        _LEVEL_INVALID = -1,
-} Level;
-
-const char *level_name(Level l);
-Level level_from_name(const char *s, size_t len);
+#include "config-errors.h"
+#include "level.h"
 
 typedef struct ActionPolicy {
         bool enabled;
@@ -36,7 +27,6 @@ typedef enum MatchKind {
 #define POLICY_MATCH_MAX 128
 #define POLICY_MAX_RULES 64
 #define POLICY_MAX_CGROUPS 8
-#define POLICY_PATH_MAX 108     /* sun_path */
 
 typedef struct MatchRule {
         MatchKind kind;
@@ -53,7 +43,7 @@ typedef struct Policy {
         uint64_t psi_some_stall_ms, psi_full_stall_ms, psi_window_ms;
         uint64_t sample_interval_ms, fast_poll_ms, slow_poll_ms;
         unsigned n_pressure_cgroups;
-        char pressure_cgroups[POLICY_MAX_CGROUPS][POLICY_PATH_MAX * 2];
+        char pressure_cgroups[POLICY_MAX_CGROUPS][CONFIG_PATH_MAX * 2];
 
         uint64_t warn_headroom_low_kb, act_headroom_min_kb, critical_headroom_min_kb;
         uint64_t warn_psi_some_avg10, act_psi_full_avg10, critical_psi_full_avg10;     /* hundredths of % */
@@ -63,7 +53,7 @@ typedef struct Policy {
 
         ActionPolicy balloon;
         uint64_t balloon_horizon_ms, balloon_min_request_kb, balloon_timeout_ms;
-        char agent_socket[POLICY_PATH_MAX];
+        char agent_socket[CONFIG_PATH_MAX];
         uint64_t report_interval_ms, release_cooldown_ms;
 
         ActionPolicy drop_caches;
@@ -103,18 +93,6 @@ extern const size_t policy_n_keys;
 /* The repeatable keys outside the table, for the dump and the docs. */
 extern const char *const match_kind_names[_MATCH_KIND_MAX];
 
-#define POLICY_MAX_ERRORS 16
-typedef struct PolicyError {
-        unsigned line;          /* 0: not tied to one line */
-        char section[32], key[48];
-        char message[160];
-} PolicyError;
-
-typedef struct PolicyErrors {
-        unsigned n;             /* may exceed POLICY_MAX_ERRORS; only the first are kept */
-        PolicyError e[POLICY_MAX_ERRORS];
-} PolicyErrors;
-
 void policy_init_defaults(Policy *p);
 
 /* The defaults plus the [protect] rules oomguard ships in
@@ -124,10 +102,13 @@ void policy_init_shipped(Policy *p);
 /* Parses INI text (NUL-terminated) over the defaults. Every problem is
  * collected with its line, section and key; returns 0, or -EINVAL with
  * errs->n > 0, in which case *ret must not be used. */
-int policy_parse(const char *text, Policy *ret, PolicyErrors *errs);
+int policy_parse(const char *text, Policy *ret, ConfigErrors *errs);
+
+/* policy_parse() as a ConfigParseFn, for config_file_load(). */
+int policy_parse_any(const char *text, void *ret, ConfigErrors *errs);
 
 /* Cross-field rules; policy_parse() calls it. */
-int policy_validate(const Policy *p, PolicyErrors *errs);
+int policy_validate(const Policy *p, ConfigErrors *errs);
 
 /* Formats a key's value as the dump prints it. */
 void policy_key_format(const Policy *p, const PolicyKey *k, char *buf, size_t size);

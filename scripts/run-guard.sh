@@ -11,7 +11,7 @@ scripts/install-deps.sh
 # No test dependencies for this: the guard is built without the test suite
 # unless an earlier scripts/run-tests.sh set the build up with it.
 [ -f build/build.ninja ] || meson setup build -Dtests=false >/dev/null
-ninja -C build guard/oomguard guard/oomguardctl >/dev/null
-build/guard/oomguardctl zones
+ninja -C build guard/oomguard ctl/oomguardctl >/dev/null
+build/ctl/oomguardctl zones
 echo
 exec build/guard/oomguard --dry-run "$@"

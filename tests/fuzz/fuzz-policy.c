@@ -11,7 +11,7 @@ static Policy p, q;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char *text = malloc(size + 1);
-        PolicyErrors e;
+        ConfigErrors e;
 
         if (!text)
                 return 0;

@@ -57,7 +57,7 @@ name = sshd
 name = hog
 EOP
 
-# The agent's side of guard/wire.h: take a request and grant it, log the
+# The agent's side of common/wire.h: take a request and grant it, log the
 # reports, then ask for memory back once and log the answer.
 python3 - "$work/agent.sock" "$work/agent.log" <<'PY' &
 import socket, struct, sys

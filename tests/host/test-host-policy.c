@@ -15,7 +15,7 @@
 static void defaults_are_valid(void **state)
 {
         HostPolicy hp;
-        PolicyErrors e = { 0 };
+        ConfigErrors e = { 0 };
 
         host_policy_init_defaults(&hp);
         assert_int_equal(host_policy_validate(&hp, &e), 0);
@@ -26,7 +26,7 @@ static void defaults_are_valid(void **state)
 static void shipped_file_parses_to_defaults(void **state)
 {
         HostPolicy hp, def;
-        PolicyErrors e;
+        ConfigErrors e;
         char *text;
         long n;
         FILE *f = fopen(SHIPPED_HOST_INI, "re");
@@ -56,7 +56,7 @@ static void shipped_file_parses_to_defaults(void **state)
 static void valid_with_overrides(void **state)
 {
         HostPolicy hp;
-        PolicyErrors e;
+        ConfigErrors e;
         DomainPolicy d;
 
         assert_int_equal(host_policy_parse("; comment\n"
@@ -95,7 +95,7 @@ static void valid_with_overrides(void **state)
 static void expect_error(const char *text, unsigned line, const char *section, const char *key, const char *fragment)
 {
         HostPolicy hp;
-        PolicyErrors e;
+        ConfigErrors e;
 
         assert_int_equal(host_policy_parse(text, &hp, &e), -EINVAL);
         assert_true(e.n >= 1);

@@ -5,7 +5,7 @@
 #
 #   tests/vm/guard-in-guest.sh BUILD_DIR
 #
-# BUILD_DIR holds guard/oomguard, guard/oomguardctl and packaging/
+# BUILD_DIR holds guard/oomguard, ctl/oomguardctl and packaging/
 # oomguard.service (meson setup build && ninja -C build). They go into the
 # guest's disk as /usr/sbin/oomguard(ctl), the unit (ExecStart pointed at
 # /usr/sbin, enabled) and guard-in-guest/policy.ini as
@@ -45,7 +45,7 @@ vm_cleanup_on_exit
 
 [ $# -eq 1 ] || { sed -n '2,28s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
-for f in guard/oomguard guard/oomguardctl packaging/oomguard.service; do
+for f in guard/oomguard ctl/oomguardctl packaging/oomguard.service; do
 	[ -f "$build/$f" ] || vm_die "no $f in $1 (build it first: meson setup build && ninja -C build)"
 done
 # A policy the guard would refuse fails here, not as a failed unit in the guest.
@@ -64,7 +64,7 @@ x=$work/extra
 install -D -m 755 "$mine/driver" "$x/usr/local/bin/oomguard-test"
 install -D -m 755 "$mine/grow" "$x/usr/local/bin/oomguard-grow"
 install -D -m 755 "$build/guard/oomguard" "$x/usr/sbin/oomguard"
-install -D -m 755 "$build/guard/oomguardctl" "$x/usr/sbin/oomguardctl"
+install -D -m 755 "$build/ctl/oomguardctl" "$x/usr/sbin/oomguardctl"
 install -D -m 644 "$mine/policy.ini" "$x/etc/oomguard/policy.ini"
 vm_debian_install_unit "$build" oomguard "$x"
 vm_debian_disk "$work/disk.img" "$x"

@@ -7,7 +7,7 @@
 #   tests/vm/relay-in-guest.sh BUILD_DIR
 #
 # BUILD_DIR holds guard/oomguard, guest-agent/oomguard-agent,
-# guest-agent/host/oomguard-host and packaging/oomguard{,-agent}.service.
+# host/oomguard-host and packaging/oomguard{,-agent}.service.
 # The guest (1024 MiB, balloon target 640 MiB, deflate-on-oom off) runs
 # relay-in-guest/driver: a hog grows toward 450 MiB at 15 MiB/s. The guard
 # should reach warn and ask; the agent relays over the port org.oomguard.0;
@@ -45,12 +45,12 @@ vm_cleanup_hook() {
 
 [ $# -eq 1 ] || { sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
-for f in guard/oomguard guest-agent/oomguard-agent guest-agent/host/oomguard-host \
+for f in guard/oomguard guest-agent/oomguard-agent host/oomguard-host \
 	packaging/oomguard.service packaging/oomguard-agent.service; do
 	[ -f "$build/$f" ] || vm_die "no $f in $1 (build it first: meson setup build && ninja -C build)"
 done
 "$build/guard/oomguard" --check-policy "$mine/policy.ini" > /dev/null || vm_die "$mine/policy.ini does not validate"
-"$build/guest-agent/host/oomguard-host" --policy "$mine/host.ini" --check-policy > /dev/null ||
+"$build/host/oomguard-host" --policy "$mine/host.ini" --check-policy > /dev/null ||
 	vm_die "$mine/host.ini does not validate"
 
 vm_debian_need_packages
@@ -93,7 +93,7 @@ vm_debian_started() {
 	# and synchronise with the new relay, which must grant again.
 	(
 		start_relay() {
-			"$build/guest-agent/host/oomguard-host" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
+			"$build/host/oomguard-host" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
 				--policy "$work/host.ini" --proc /proc --verbose >> "$work/relay.log" 2>&1 &
 			echo $! > "$work/relay.pid"
 		}

@@ -3,7 +3,7 @@
 # booted under QEMU TCG whose virtio balloon is inflated, and checks its
 # report on the host:
 #
-#   tests/vm/zones-in-guest.sh BUILD_DIR      (BUILD_DIR/guard/oomguardctl)
+#   tests/vm/zones-in-guest.sh BUILD_DIR      (BUILD_DIR/ctl/oomguardctl)
 #
 # The guest (1024 MiB, balloon target 640 MiB, deflate-on-oom off) waits
 # until the balloon holds 384 MiB, runs `oomguardctl zones`, `zones --json`
@@ -31,8 +31,8 @@ balloon_text="balloon: holds $((mem - target)).0 MiB "
 vm_cleanup_on_exit
 
 [ $# -eq 1 ] || { sed -n '2,15s/^# \{0,1\}//p' "$0" >&2; exit 2; }
-bin=$(cd "$1" 2>/dev/null && pwd)/guard/oomguardctl || vm_die "no directory $1"
-[ -x "$bin" ] || vm_die "no executable guard/oomguardctl in $1 (build it first: meson setup build && ninja -C build)"
+bin=$(cd "$1" 2>/dev/null && pwd)/ctl/oomguardctl || vm_die "no directory $1"
+[ -x "$bin" ] || vm_die "no executable ctl/oomguardctl in $1 (build it first: meson setup build && ninja -C build)"
 
 vm_need_packages
 

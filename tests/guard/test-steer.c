@@ -118,7 +118,7 @@ static void steering_and_restore(void **state)
         SteerStats stats;
         SysRoot *root;
         Policy p;
-        PolicyErrors e;
+        ConfigErrors e;
 
         assert_non_null(mkdtemp(dir));
         proc(dir, 100, "sshd", 'S', 0, 10, "/system.slice/ssh.service", 0);
@@ -178,7 +178,7 @@ static void steering_and_restore(void **state)
 static void protect_wins_over_prefer(void **state)
 {
         Policy p;
-        PolicyErrors e;
+        ConfigErrors e;
         bool prot;
         int adj;
 

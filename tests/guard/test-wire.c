@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The guard's side of the records to oomguard-agent (guard/wire.h). */
+/* The guard's side of the records to oomguard-agent (common/wire.h). */
 #include "helpers.h"
 
 #include <errno.h>

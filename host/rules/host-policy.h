@@ -4,12 +4,12 @@
 /* The host relay's policy: what /etc/oomguard/host.ini says, validated.
  * Pure like policy.h: parsed from a buffer the caller read. Units are the
  * ones of the keys (MB, seconds) so the file and the struct read alike;
- * grant.c converts. Errors reuse PolicyErrors: line, section, key, text. */
+ * grant.c converts. Errors reuse ConfigErrors: line, section, key, text. */
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "policy.h"
+#include "config-errors.h"
 
 #define HOST_POLICY_MAX_DOMAINS 64
 #define HOST_POLICY_NAME_MAX 64         /* libvirt domain names are longer in theory; ours must fit */
@@ -40,7 +40,7 @@ typedef struct HostPolicy {
         uint64_t floor_available_mb;    /* a grant never takes host MemAvailable below this */
         uint64_t release_below_mb;      /* under this, ask guests to release; 0: never */
         uint64_t release_cooldown_s;    /* per domain, between two release requests */
-        char metrics_path[POLICY_PATH_MAX];     /* empty: no metrics file */
+        char metrics_path[CONFIG_PATH_MAX];     /* empty: no metrics file */
         uint64_t metrics_interval_s;
 
         DomainPolicy defaults;
@@ -56,11 +56,7 @@ void host_policy_for_domain(const HostPolicy *hp, const char *name, DomainPolicy
 /* Parses host.ini text over the defaults. Returns 0, or -EINVAL with every
  * problem in errs (line, section, key, message), or -ENOMEM. Unknown
  * sections and keys are errors. */
-int host_policy_parse(const char *text, HostPolicy *ret, PolicyErrors *errs);
-
-/* Adds one error; counts it even when errs is full. */
-void host_policy_error(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
+int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs);
 
 /* Cross-field rules; host_policy_parse() calls it. */
-int host_policy_validate(const HostPolicy *hp, PolicyErrors *errs);
+int host_policy_validate(const HostPolicy *hp, ConfigErrors *errs);

@@ -13,7 +13,7 @@
 #include "bucket.h"
 #include "grant.h"
 #include "jsonline.h"
-#include "policy.h"
+#include "level.h"
 
 #define SESSION_SYNC_TIMEOUT_USEC (UINT64_C(2) * 1000000)      /* doubled per failed attempt */
 #define SESSION_SYNC_TIMEOUT_MAX_USEC (UINT64_C(64) * 1000000)

@@ -4,7 +4,7 @@
 /* One kernel OOM report (or page allocation failure) as printed, field by
  * field: mm/oom_kill.c dump_header(), mm/show_mem.c / page_alloc.c
  * show_free_areas(), dump_tasks(), oom_kill_process(), memcontrol.c.
- * Data only: guard/oomreport-parse.c fills it, policy/explain.c reads it.
+ * Data only: oomreport-parse.c fills it, explain.c reads it.
  * Units as the kernel printed them; the names say which. */
 
 #include <stdbool.h>

@@ -14,7 +14,7 @@
 static void defaults_are_valid(void **state)
 {
         Policy p;
-        PolicyErrors e = { 0 };
+        ConfigErrors e = { 0 };
 
         policy_init_defaults(&p);
         assert_int_equal(policy_validate(&p, &e), 0);
@@ -26,7 +26,7 @@ static void defaults_are_valid(void **state)
 static void every_type(void **state)
 {
         Policy p;
-        PolicyErrors e;
+        ConfigErrors e;
 
         assert_int_equal(policy_parse("; comment\n# comment\n\n[pressure]\npsi_window_ms = 2000\ncgroup = /sys/fs/cgroup/db.slice\n"
                                       "[levels]\nact_psi_full_avg10 = 7.5\ncritical_psi_full_avg10=40.25\n"
@@ -83,7 +83,7 @@ static void errors_name_line_section_key(void **state)
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 Policy p;
-                PolicyErrors e;
+                ConfigErrors e;
                 int r = policy_parse(cases[i].text, &p, &e);
 
                 if (!cases[i].message_part) {
@@ -104,7 +104,7 @@ static void long_lines_and_many_errors(void **state)
 {
         char text[1024];
         Policy p;
-        PolicyErrors e;
+        ConfigErrors e;
 
         /* inih would cut a line at 199 characters and read the rest as another line */
         snprintf(text, sizeof(text), "[protect]\ncgroup = /%0*d\n", 200, 0);
@@ -121,7 +121,7 @@ static void long_lines_and_many_errors(void **state)
 static void cross_field_rules(void **state)
 {
         Policy p;
-        PolicyErrors e;
+        ConfigErrors e;
 
         assert_int_equal(policy_parse("[levels]\ncritical_headroom_min_kb = 70000\nact_headroom_min_kb = 65536\n", &p, &e),
                          -EINVAL);
@@ -150,7 +150,7 @@ static char *dump_to_string(const Policy *p, bool comments)
 static void dump_reads_back(void **state)
 {
         Policy p, q;
-        PolicyErrors e;
+        ConfigErrors e;
         char *text;
 
         assert_int_equal(policy_parse("[levels]\nact_psi_full_avg10 = 7.5\n[pressure]\ncgroup = /sys/fs/cgroup/a\n"
@@ -174,7 +174,7 @@ static void shipped_policy_matches_table(void **state)
         size_t n;
         char *shipped = fixture_read("../../packaging/policy.ini", &n), *generated;
         Policy p;
-        PolicyErrors e;
+        ConfigErrors e;
 
         if (policy_parse(shipped, &p, &e) < 0)
                 fail_msg("packaging/policy.ini:%u: [%s] %s: %s", e.e[0].line, e.e[0].section, e.e[0].key, e.e[0].message);

@@ -47,30 +47,14 @@ void host_policy_for_domain(const HostPolicy *hp, const char *name, DomainPolicy
         }
 }
 
-void host_policy_error(PolicyErrors *errs, unsigned line, const char *section, const char *key, const char *fmt, ...)
-{
-        PolicyError *e = errs->n < POLICY_MAX_ERRORS ? &errs->e[errs->n] : NULL;
-        va_list ap;
-
-        errs->n++;      /* counted even when there is no room to keep it */
-        if (!e)
-                return;
-        *e = (PolicyError){ .line = line };
-        snprintf(e->section, sizeof(e->section), "%s", section);
-        snprintf(e->key, sizeof(e->key), "%s", key);
-        va_start(ap, fmt);
-        vsnprintf(e->message, sizeof(e->message), fmt, ap);
-        va_end(ap);
-}
-
-int host_policy_validate(const HostPolicy *hp, PolicyErrors *errs)
+int host_policy_validate(const HostPolicy *hp, ConfigErrors *errs)
 {
         unsigned before = errs->n;
 
         /* Releasing only below the floor would mean grants had already
          * stopped before any guest was asked to give memory back. */
         if (hp->release_below_mb != 0 && hp->release_below_mb < hp->floor_available_mb)
-                host_policy_error(errs, 0, "host", "release_below_mb",
+                config_error_add(errs, 0, "host", "release_below_mb",
                                   "must be 0 or at least floor_available_mb (%" PRIu64 ")", hp->floor_available_mb);
         return errs->n > before ? -EINVAL : 0;
 }

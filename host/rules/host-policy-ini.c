@@ -45,7 +45,7 @@ static const HostKey host_keys[] = {
 
 typedef struct HostIni {
         HostPolicy *hp;
-        PolicyErrors *errs;
+        ConfigErrors *errs;
         const char *next;       /* the reader's position in the text */
         unsigned line;          /* the line inih is working on */
         /* Where each key was set, per section: [host]+[defaults], then each domain. */
@@ -66,20 +66,20 @@ static char *read_line(char *buf, int size, void *stream)
         ini->next = s + len;
         ini->line++;
         if (len + 1 > (size_t)size) {
-                host_policy_error(ini->errs, ini->line, "", "", "line is longer than %d characters", size - 2);
+                config_error_add(ini->errs, ini->line, "", "", "line is longer than %d characters", size - 2);
                 strcpy(buf, "\n");      /* inih sees a blank line */
                 return buf;
         }
         if ((s[0] == ' ' || s[0] == '\t') && strspn(s, " \t\r\n") < len && s[strspn(s, " \t")] != ';' &&
             s[strspn(s, " \t")] != '#') {
-                host_policy_error(ini->errs, ini->line, "", "",
+                config_error_add(ini->errs, ini->line, "", "",
                          "indented line would continue the previous value; start keys in column 1");
                 strcpy(buf, "\n");
                 return buf;
         }
         if (s[strspn(s, " \t")] == '[' && !memchr(s, ']', len)) {
                 /* inih would keep the previous section and only count an error. */
-                host_policy_error(ini->errs, ini->line, "", "", "section header without ']'");
+                config_error_add(ini->errs, ini->line, "", "", "section header without ']'");
                 strcpy(buf, "\n");
                 return buf;
         }
@@ -120,7 +120,7 @@ static DomainOverride *domain_section(HostIni *ini, const char *section, unsigne
         while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
                 len--;
         if (len == 0 || len >= sizeof(name)) {
-                host_policy_error(ini->errs, ini->line, section, "", "expected [domain NAME] with a name of 1 to %d characters",
+                config_error_add(ini->errs, ini->line, section, "", "expected [domain NAME] with a name of 1 to %d characters",
                          HOST_POLICY_NAME_MAX - 1);
                 return NULL;
         }
@@ -132,7 +132,7 @@ static DomainOverride *domain_section(HostIni *ini, const char *section, unsigne
                         return &hp->domains[i];
                 }
         if (hp->n_domains >= HOST_POLICY_MAX_DOMAINS) {
-                host_policy_error(ini->errs, ini->line, section, "", "more than %d [domain] sections", HOST_POLICY_MAX_DOMAINS);
+                config_error_add(ini->errs, ini->line, section, "", "more than %d [domain] sections", HOST_POLICY_MAX_DOMAINS);
                 return NULL;
         }
         *ret_slot = 2 + hp->n_domains;
@@ -147,23 +147,23 @@ static void set_key(HostIni *ini, const HostKey *k, unsigned slot, char *base, D
         uint64_t v;
 
         if (*seen) {
-                host_policy_error(ini->errs, ini->line, section, k->name, "set twice (first on line %u)", *seen);
+                config_error_add(ini->errs, ini->line, section, k->name, "set twice (first on line %u)", *seen);
                 return;
         }
         *seen = ini->line;
         if (k->min > k->max) {
                 if (value[0] && value[0] != '/')
-                        host_policy_error(ini->errs, ini->line, section, k->name, "expected an absolute path or nothing, got \"%s\"",
+                        config_error_add(ini->errs, ini->line, section, k->name, "expected an absolute path or nothing, got \"%s\"",
                                  value);
-                else if (strlen(value) >= POLICY_PATH_MAX)
-                        host_policy_error(ini->errs, ini->line, section, k->name, "path longer than %d characters",
-                                 POLICY_PATH_MAX - 1);
+                else if (strlen(value) >= CONFIG_PATH_MAX)
+                        config_error_add(ini->errs, ini->line, section, k->name, "path longer than %d characters",
+                                 CONFIG_PATH_MAX - 1);
                 else
                         strcpy(base + k->offset, value);
                 return;
         }
         if (parse_number(value, k->min, k->max, &v) < 0) {
-                host_policy_error(ini->errs, ini->line, section, k->name,
+                config_error_add(ini->errs, ini->line, section, k->name,
                          "expected a whole number from %" PRIu64 " to %" PRIu64 ", got \"%s\"", k->min, k->max, value);
                 return;
         }
@@ -190,9 +190,9 @@ static int handler(void *user, const char *section, const char *name, const char
                 kind = SECTION_DOMAIN, base = (char *)&o->p;
         } else {
                 if (!*section)
-                        host_policy_error(ini->errs, ini->line, section, name, "key before the first [section]");
+                        config_error_add(ini->errs, ini->line, section, name, "key before the first [section]");
                 else
-                        host_policy_error(ini->errs, ini->line, section, name,
+                        config_error_add(ini->errs, ini->line, section, name,
                                  "unknown section [%s]; expected [host], [defaults] or [domain NAME]", section);
                 return 1;
         }
@@ -201,11 +201,11 @@ static int handler(void *user, const char *section, const char *name, const char
                         set_key(ini, &host_keys[i], slot, base, o, section, value);
                         return 1;
                 }
-        host_policy_error(ini->errs, ini->line, section, name, "unknown key in [%s]", section);
+        config_error_add(ini->errs, ini->line, section, name, "unknown key in [%s]", section);
         return 1;
 }
 
-int host_policy_parse(const char *text, HostPolicy *ret, PolicyErrors *errs)
+int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs)
 {
         HostIni *ini;
         int r;
@@ -227,10 +227,10 @@ int host_policy_parse(const char *text, HostPolicy *ret, PolicyErrors *errs)
         if (r > 0) {
                 bool known = false;
 
-                for (unsigned i = 0; i < errs->n && i < POLICY_MAX_ERRORS; i++)
+                for (unsigned i = 0; i < errs->n && i < CONFIG_MAX_ERRORS; i++)
                         known |= errs->e[i].line == (unsigned)r;
                 if (!known)
-                        host_policy_error(errs, (unsigned)r, "", "", "expected \"key = value\", a [section] or a comment");
+                        config_error_add(errs, (unsigned)r, "", "", "expected \"key = value\", a [section] or a comment");
         }
         if (errs->n == 0)
                 host_policy_validate(ret, errs);

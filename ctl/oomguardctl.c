@@ -9,11 +9,11 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "config-file.h"
 #include "decide.h"
 #include "explain-render.h"
 #include "explain.h"
 #include "oomreport-parse.h"
-#include "guard.h"
 #include "model.h"
 #include "pressure.h"
 #include "sample-read.h"
@@ -215,7 +215,7 @@ static int cmd_replay(int argc, char **argv)
         }
         dir = argv[optind];
         if (policy_path) {
-                if (guard_load_policy(policy_path, true, &p, stderr) < 0)
+                if (config_file_load(policy_path, true, policy_parse_any, &p, stderr) < 0)
                         return EXIT_FAILED;
         } else
                 policy_init_shipped(&p);

@@ -12,7 +12,7 @@
 
 #include "bucket.h"
 #include "host-policy.h"
-#include "policy.h"
+#include "level.h"
 
 #define GRANT_REMEMBER 32       /* answers kept per domain for repeated ids (PROTOCOL.md §2.6) */
 #define GRANT_MAX_ROUND HOST_POLICY_MAX_DOMAINS
@@ -69,7 +69,7 @@ typedef struct GrantDomain {
         GrantAnswer answers[GRANT_REMEMBER];    /* ring */
         unsigned n_answers, next_answer;
 
-        TokenBucket bucket;     /* flood control for the session; policy/bucket.h */
+        TokenBucket bucket;     /* flood control for the session; rules/bucket.h */
 } GrantDomain;
 
 void grant_domain_init(GrantDomain *d, const DomainPolicy *policy, uint64_t now_usec);
