@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "metrics.h"
@@ -77,6 +78,15 @@ int metrics_write(const Relay *r, const char *path)
 
         metrics_render(r, text);
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0 && errno == ENOENT) {
+                /* Outside its unit nothing made RuntimeDirectory= for us:
+                 * make the file's own directory (one level, like systemd). */
+                g_autofree char *dir = g_path_get_dirname(path);
+
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        }
         if (fd < 0)
                 return -errno;
         n = write(fd, text->str, text->len);
