@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Where the memory went, and the causes that are not a zone's: cgroup
+ * limits, cpusets and policies, balloons, swap, slab, shmem, hugepages. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain-internal.h"
+#include "zonelist.h"
+
+void explain_breakdown(const OomReport *r, Explanation *x)
+{
+        const OomMemInfo *m = &r->mem;
+        uint64_t kb = x->page_kb, present = 0, managed = 0, accounted;
+
+        for (unsigned i = 0; i < r->n_zones; i++)
+                if (r->zones[i].has_line) {
+                        present += r->zones[i].present_kb;
+                        managed += r->zones[i].managed_kb;
+                }
+        x->hidden_kb = present > managed ? present - managed : 0;
+        if (!m->present)
+                return;
+        x->has_breakdown = true;
+        x->ram_kb = r->has_pages_ram ? r->pages_ram * kb : present;
+        x->free_kb = m->free * kb;
+        x->anon_kb = (m->active_anon + m->inactive_anon + m->isolated_anon) * kb;
+        x->lru_unsplit_kb = (m->lru_active + m->lru_inactive) * kb;
+        if (!m->slab_reclaimable && !m->slab_unreclaimable && m->slab)
+                x->slab_unsplit_kb = m->slab * kb;
+        x->file_kb = (m->active_file + m->inactive_file + m->isolated_file) * kb;
+        x->shmem_kb = m->shmem * kb;
+        x->slab_reclaimable_kb = m->slab_reclaimable * kb;
+        x->slab_unreclaimable_kb = m->slab_unreclaimable * kb;
+        x->pagetables_kb = m->pagetables ? m->pagetables * kb :
+                           r->node_pagetables_kb ? r->node_pagetables_kb : r->zone_pagetables_kb;
+        x->kernel_stack_kb = r->node_kernel_stack_kb ? r->node_kernel_stack_kb : r->zone_kernel_stack_kb;
+        x->hugepages_kb = r->hugepages_kb;
+        /* shmem sits on the anon LRU lists: not added twice */
+        accounted = x->free_kb + x->anon_kb + x->file_kb + x->lru_unsplit_kb + m->unevictable * kb +
+                    x->slab_reclaimable_kb + x->slab_unreclaimable_kb + x->slab_unsplit_kb + x->pagetables_kb +
+                    x->kernel_stack_kb + x->hugepages_kb;
+        x->unaccounted_kb = (int64_t)x->ram_kb - (int64_t)accounted;
+}
+
+
+/* Boot-time reservations keep a few % of present out of managed; a balloon
+ * without deflate-on-oom takes much more (reference 7.1). */
+static bool hidden_large(const OomReport *r, const Explanation *x)
+{
+        uint64_t present = 0;
+
+        for (unsigned i = 0; i < r->n_zones; i++)
+                present += r->zones[i].has_line ? r->zones[i].present_kb : 0;
+        return r->hypervisor && x->hidden_kb > 65536 && x->hidden_kb * 10 > present;
+}
+
+/* Every usable (low) zone fails, or is within 10 % of its min. */
+static bool lowmem_near_min(const OomReport *r, const Explanation *x)
+{
+        bool any = false;
+
+        for (unsigned i = 0; i < x->n_verdicts; i++) {
+                const ZoneVerdict *zv = &x->verdicts[i];
+
+                if (!zv->usable)
+                        continue;
+                any = true;
+                if (zv->v.ok && zv->margin_kb * 10 > (int64_t)r->zones[zv->zone].min_kb)
+                        return false;
+        }
+        return any;
+}
+
+void explain_other_causes(const OomReport *r, Explanation *x)
+{
+        uint64_t ram = x->ram_kb;
+
+        if (r->kind == OOM_KIND_MEMCG || r->memcg_limit_of[0] || r->oom_memcg[0]) {
+                const char *cg = r->oom_memcg[0] ? r->oom_memcg : r->memcg_limit_of[0] ? r->memcg_limit_of : "?";
+
+                if (r->has_memcg_usage)
+                        explain_add_cause(x, CAUSE_MEMCG_LIMIT,
+                                  "cgroup %s: usage %" PRIu64 " kB of limit %" PRIu64 " kB (failcnt %" PRIu64 ")", cg,
+                                  r->memcg_usage_kb, r->memcg_limit_kb, r->memcg_failcnt);
+                else
+                        explain_add_cause(x, CAUSE_MEMCG_LIMIT, "cgroup %s reached its limit", cg);
+        }
+        if (strcmp(r->constraint, "CONSTRAINT_CPUSET") == 0)
+                explain_add_cause(x, CAUSE_CPUSET, "the allocating task's cpuset (mems_allowed=%s) limits the nodes",
+                          r->mems_allowed);
+        if (strcmp(r->constraint, "CONSTRAINT_MEMORY_POLICY") == 0)
+                explain_add_cause(x, CAUSE_MEMPOLICY, "a memory policy restricts the allocation to nodes %s",
+                          r->nodemask[0] ? r->nodemask : "(see the oom-kill line)");
+        for (unsigned i = 0; i < x->n_verdicts; i++) {
+                const ZoneVerdict *zv = &x->verdicts[i];
+                const OomZone *z = &r->zones[zv->zone];
+
+                if (!zv->usable && zv->why_not && strstr(zv->why_not, "cpuset") && zv->v.ok)
+                        explain_add_cause(x, CAUSE_CPUSET,
+                                  "node %d %s had room (free %" PRIu64 " kB, min %" PRIu64 " kB) but is outside the "
+                                  "cpuset's mems_allowed=%s",
+                                  z->node, z->name, z->free_kb, z->min_kb, r->mems_allowed);
+        }
+        if (r->kind != OOM_KIND_MEMCG && x->n_verdicts && !x->any_usable)
+                explain_add_cause(x, CAUSE_NO_USABLE_ZONE, "no zone in the report may serve this request (highest zone %s)",
+                          zone_kind_name(x->gfp.highest_zone));
+        if (r->kind != OOM_KIND_MEMCG) {
+                /* 32-bit: HighMem with room while the request needs lowmem */
+                for (unsigned i = 0; i < x->n_verdicts; i++) {
+                        const OomZone *z = &r->zones[x->verdicts[i].zone];
+
+                        if (strcmp(z->name, "HighMem") == 0 && !x->verdicts[i].usable &&
+                            z->free_kb > z->min_kb * 2 && z->free_kb >= 16384 && lowmem_near_min(r, x))
+                                explain_add_cause(x, CAUSE_LOWMEM_EXHAUSTED,
+                                          "HighMem has %" PRIu64 " kB free, but a %s request cannot use it and the "
+                                          "low zones are at their watermarks",
+                                          z->free_kb, zone_kind_name(x->gfp.highest_zone));
+                }
+        }
+        if (r->trace_balloon || r->node_balloon_kb || hidden_large(r, x)) {
+                if (r->node_balloon_kb)
+                        explain_add_cause(x, CAUSE_BALLOON, "the virtio balloon holds %" PRIu64 " kB", r->node_balloon_kb);
+                else if (hidden_large(r, x))
+                        explain_add_cause(x, CAUSE_BALLOON,
+                                  "present - managed is %" PRIu64 " kB: pages taken out of the allocator, as a balloon "
+                                  "without deflate-on-oom does%s",
+                                  x->hidden_kb, r->trace_balloon ? "; the balloon driver is in the call trace" : "");
+                else
+                        explain_add_cause(x, CAUSE_BALLOON,
+                                  "the balloon driver is in the call trace (deflate-on-oom); %" PRId64
+                                  " kB of RAM are not accounted for by any counter",
+                                  x->unaccounted_kb > 0 ? x->unaccounted_kb : 0);
+        }
+        if (r->hypervisor && x->has_breakdown && x->ram_kb && x->unaccounted_kb > 131072 &&
+            (uint64_t)x->unaccounted_kb * 4 > x->ram_kb)
+                /* With deflate-on-oom the ballooned pages stay in managed and
+                 * look used: they show as RAM no counter accounts for. */
+                explain_add_cause(x, CAUSE_BALLOON,
+                          "%" PRId64 " kB of %" PRIu64 " kB RAM (%" PRIu64 "%%) are in no counter; in a VM that is "
+                          "what a balloon with deflate-on-oom looks like (its pages stay in managed and look used)",
+                          x->unaccounted_kb, x->ram_kb, (uint64_t)x->unaccounted_kb * 100 / x->ram_kb);
+        /* swap matters to reclaim for an OOM; a costly-order failure
+         * (> PAGE_ALLOC_COSTLY_ORDER) is about blocks, not amounts */
+        if (r->has_swap_lines && r->kind != OOM_KIND_MEMCG && !x->any_admits &&
+            !(r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && r->order > 3)) {
+                if (r->total_swap_kb == 0)
+                        explain_add_cause(x, CAUSE_NO_SWAP, "no swap: anonymous memory (%" PRIu64 " kB) cannot be reclaimed",
+                                  x->anon_kb);
+                else if (r->free_swap_kb * 100 < r->total_swap_kb)
+                        explain_add_cause(x, CAUSE_SWAP_EXHAUSTED, "free swap %" PRIu64 " kB of %" PRIu64 " kB", r->free_swap_kb,
+                                  r->total_swap_kb);
+        }
+        if (r->has_memsw && r->memsw_limit_kb && r->memsw_usage_kb >= r->memsw_limit_kb)
+                explain_add_cause(x, CAUSE_SWAP_EXHAUSTED, "memory+swap at its limit: %" PRIu64 " kB of %" PRIu64 " kB",
+                          r->memsw_usage_kb, r->memsw_limit_kb);
+        if (r->has_swap_usage && r->swap_limit_kb && r->swap_usage_kb >= r->swap_limit_kb)
+                explain_add_cause(x, CAUSE_SWAP_EXHAUSTED, "cgroup swap at its limit: %" PRIu64 " kB of %" PRIu64 " kB",
+                          r->swap_usage_kb, r->swap_limit_kb);
+        if (ram && x->slab_unsplit_kb * 5 > ram)
+                explain_add_cause(x, CAUSE_UNRECLAIMABLE_SLAB,
+                          "slab %" PRIu64 " kB of %" PRIu64 " kB RAM (this kernel does not split it by reclaimability)",
+                          x->slab_unsplit_kb, ram);
+        if (ram && x->slab_unreclaimable_kb * 5 > ram)
+                explain_add_cause(x, CAUSE_UNRECLAIMABLE_SLAB, "unreclaimable slab %" PRIu64 " kB of %" PRIu64 " kB RAM%s%s",
+                          x->slab_unreclaimable_kb, ram, r->slab_top_name[0] ? "; largest cache " : "",
+                          r->slab_top_name);
+        if (ram && x->shmem_kb * 5 > ram)
+                explain_add_cause(x, CAUSE_SHMEM, "shmem/tmpfs %" PRIu64 " kB of %" PRIu64 " kB RAM (not freed by killing)",
+                          x->shmem_kb, ram);
+        if (r->kind == OOM_KIND_MEMCG && r->memcg_limit_kb && r->memcg_shmem_kb * 5 > r->memcg_limit_kb)
+                explain_add_cause(x, CAUSE_SHMEM, "shmem %" PRIu64 " kB of the cgroup's %" PRIu64 " kB limit",
+                          r->memcg_shmem_kb, r->memcg_limit_kb);
+        if (ram && r->hugepages_kb * 10 > ram)
+                explain_add_cause(x, CAUSE_HUGEPAGES, "hugepages reserve %" PRIu64 " kB of %" PRIu64 " kB RAM (%" PRIu64
+                          " kB of them free, unusable for this request)",
+                          r->hugepages_kb, ram, r->hugepages_free_kb);
+        if (r->has_chosen && r->has_killed && r->chosen_pid != r->killed_pid)
+                explain_add_cause(x, CAUSE_SACRIFICE_CHILD,
+                          "the kernel chose %d (%s) but killed its child %d (%s) (oom_kill_process() <= 5.2)",
+                          r->chosen_pid, r->chosen_comm, r->killed_pid, r->killed_comm);
+}
+

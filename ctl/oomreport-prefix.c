@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What comes before the kernel's text on a log line: dmesg and dmesg -T
+ * stamps (any locale), syslog and journalctl "host kernel:", /dev/kmsg
+ * records, "<6>" levels, CONFIG_PRINTK_CALLER's "[T1234]". */
+#include <string.h>
+
+#include "oomreport-parser.h"
+#include "parse-util.h"
+
+/* "[  123.456789] ", "[Wed Jun 15 06:37:51 2022] ", "[dim. 19 avril 18:03:30 2026] " */
+static const char *skip_bracket_stamp(const char *p, const char *e)
+{
+        const char *close;
+
+        if (p >= e || *p != '[')
+                return NULL;
+        close = memchr(p, ']', (size_t)(e - p) < 64 ? (size_t)(e - p) : 64);
+        if (!close)
+                return NULL;
+        /* a timestamp has a digit and no '=': not "[ pid ]" or "[<ffff...>]" */
+        for (const char *s = p + 1; s < close; s++)
+                if (*s == '<' || *s == '=')
+                        return NULL;
+        {
+                bool digit = false, colon_or_dot = false, alpha_pid = false;
+
+                for (const char *s = p + 1; s < close; s++) {
+                        digit |= txt_is_digit(*s);
+                        colon_or_dot |= *s == ':' || *s == '.';
+                }
+                alpha_pid = txt_find(p, close, "pid") != NULL;
+                if (!digit || !colon_or_dot || alpha_pid)
+                        return NULL;
+        }
+        p = close + 1;
+        if (p < e && *p == ' ')
+                p++;
+        return p;
+}
+
+const char *oom_strip_prefix(const char *s, const char *e, bool *had_prefix)
+{
+        const char *p = s, *k, *q, *caller;
+
+        *had_prefix = false;
+        /* copied from a page: "    [731411.303808] ..." */
+        {
+                const char *t = s;
+
+                skip_blanks(&t, e);
+                if (t > s && t < e && *t == '[' && skip_bracket_stamp(t, e))
+                        p = t;
+        }
+        /* /dev/kmsg: "6,1234,56789012,-;text" (and syslog "<6>") */
+        if (p < e && txt_is_digit(*p)) {
+                const char *semi = memchr(p, ';', (size_t)(e - p) < 48 ? (size_t)(e - p) : 48);
+
+                if (semi && memchr(p, ',', (size_t)(semi - p))) {
+                        bool ok = true;
+
+                        for (q = p; q < semi && ok; q++)
+                                ok = txt_is_digit(*q) || *q == ',' || *q == '-' || *q == 'c' || *q == '+';
+                        if (ok) {
+                                p = semi + 1;
+                                *had_prefix = true;
+                        }
+                }
+        }
+        if (p + 2 < e && *p == '<' && txt_is_digit(p[1])) {
+                q = memchr(p, '>', (size_t)(e - p) < 5 ? (size_t)(e - p) : 5);
+                if (q) {
+                        p = q + 1;
+                        *had_prefix = true;
+                }
+        }
+        /* syslog and journalctl: "... host kernel: text" within the first
+         * 120 characters */
+        k = txt_find(p, e - p > 120 ? p + 120 : e, "kernel:");
+        if (k && (memchr(p, '=', (size_t)(k - p)) || txt_find(p, k, "invoked") || txt_find(p, k, "oom")))
+                k = NULL;       /* "kernel:" inside the message, not a syslog prefix */
+        if (k && (q = txt_skip_prefix(k, e, "kernel: "))) {
+                p = q;
+                *had_prefix = true;
+        } else if (k && txt_skip_prefix(k, e, "kernel:") == e) {
+                p = e;
+                *had_prefix = true;
+        }
+        /* one or two bracketed stamps ("[  1.2] [T123] " on newer kernels) */
+        for (int i = 0; i < 2; i++) {
+                q = skip_bracket_stamp(p, e);
+                if (!q)
+                        break;
+                p = q;
+                *had_prefix = true;
+        }
+        if ((caller = txt_skip_prefix(p, e, "[T")) || (caller = txt_skip_prefix(p, e, "[C"))) {
+                /* CONFIG_PRINTK_CALLER: "[T1234] " or "[C2] " */
+                q = memchr(p, ']', (size_t)(e - p) < 12 ? (size_t)(e - p) : 12);
+                if (q) {
+                        bool ok = true;
+
+                        for (const char *c = caller; c < q && ok; c++)
+                                ok = txt_is_digit(*c);
+                        if (ok) {
+                                p = q + 1;
+                                skip_blanks(&p, e);
+                        }
+                }
+        }
+        return p;
+}

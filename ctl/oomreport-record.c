@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Logical records: a line and its continuations (wrapped lines in mail and
+ * web pages, a printk's embedded newlines, rsyslog's "#012" joins). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "oomreport-parser.h"
+#include "parse-util.h"
+
+void flush_record(Parser *ps)
+{
+        bool used;
+
+        if (!ps->record_len)
+                return;
+        if (ps->record_is_header) {
+                parse_header_line(ps, ps->record, ps->record + ps->record_len, ps->header_paf);
+                ps->record_is_header = false;
+                ps->r->lines_used++;
+                ps->record_len = 0;
+                return;
+        }
+        used = parse_record(ps, ps->record, ps->record + ps->record_len);
+        if (used) {
+                ps->r->lines_used++;
+                ps->unknown_run = 0;
+                ps->r->last_line = ps->record_line;
+        } else {
+                ps->r->lines_skipped++;
+                ps->unknown_run++;
+                if (ps->skipped)
+                        fprintf(ps->skipped, "skipped line %u: %.*s\n", ps->record_line,
+                                (int)(ps->record_len > 300 ? 300 : ps->record_len), ps->record);
+        }
+        ps->record_len = 0;
+}
+
+/* The lines that open a record of their own in an OOM report. */
+static bool looks_like_record_start(const char *p, const char *e)
+{
+        static const char *const openers[] = {
+                "Node ", "lowmem_reserve", "protections", "[", "Mem-", "Free ", "Total swap", "Swap ",
+                "Out of", "Killed", "oom", "Task", "memory", "Memory", "CPU", "cpu ", "Call", "Hardware", "kmem",
+                "swap:", "Unreclaimable", "Name", "Workqueue", "Tainted", "DMA per-cpu",
+                "Normal per-cpu", "HighMem per-cpu", "DMA32 per-cpu", "Kernel panic", "RIP", "Code:",
+        };
+        const char *name, *after;
+        size_t len;
+        int node;
+
+        /* "active_anon:125187" opens the global Mem-Info lines (pages);
+         * "active_anon:3556kB" is the middle of a wrapped zone line */
+        if (txt_starts(p, e, "active_anon:") || txt_starts(p, e, "Active:")) {
+                const char *q = (const char *)memchr(p, ':', (size_t)(e - p)) + 1;
+                uint64_t v;
+
+                return !(take_u64(&q, e, UINT64_MAX / 2, &v) == 0 && txt_starts(q, e, "kB"));
+        }
+        for (size_t i = 0; i < sizeof(openers) / sizeof(openers[0]); i++)
+                if (txt_starts(p, e, openers[i]))
+                        return true;
+        if (zone_head(p, e, &node, &name, &len, &after) && (txt_starts(after, e, " free:") || txt_starts(after, e, ": ")))
+                return true;
+        if (p < e && txt_is_digit(*p)) {
+                const char *q = p;
+                uint64_t v;
+
+                if (take_u64(&q, e, UINT64_MAX / 2, &v) == 0 && q < e && *q == ' ' &&
+                    (txt_starts(q + 1, e, "pages") || txt_starts(q + 1, e, "total pagecache") || txt_starts(q + 1, e, "reserved")))
+                        return true;
+        }
+        return false;
+}
+
+static bool continues(const Parser *ps, const char *t, const char *e, bool had_prefix)
+{
+        const char *p = t;
+
+        if (!ps->record_len)
+                return false;
+        if (ps->prefixed) {
+                /* an unprefixed line continues the last one (a wrap, or a
+                 * printk's embedded newline), unless it plainly opens a
+                 * record of its own (rsyslog's "#012" pieces) */
+                if (had_prefix || t >= e)
+                        return false;
+                skip_blanks(&p, e);
+                return !looks_like_record_start(p, e) && !txt_starts(p, e, "Call Trace") && !txt_starts(p, e, "Hardware");
+        }
+        /* Unprefixed streams (mail, pasted text): a line continues the record
+         * when it carries on its fields and does not open a record itself. */
+        skip_blanks(&p, e);
+        if (ps->record_is_header)
+                return txt_starts(p, e, "gfp_mask=") || txt_starts(p, e, "nodemask=") || txt_starts(p, e, "order=") ||
+                       txt_starts(p, e, "oom_score_adj=") || txt_starts(p, e, "mode:");
+        if (looks_like_record_start(p, e))
+                return false;
+        if (txt_find(ps->record, ps->record + ps->record_len, "*4kB") || txt_find(ps->record, ps->record + ps->record_len, "*8kB"))
+                return txt_find(p, e, "kB") != NULL;        /* a buddy line's tail */
+        {
+                Kv kv;
+                const char *q = p;
+
+                return kv_next(&q, e, &kv) && (kv.number || kv.yes) &&
+                       txt_find(ps->record, ps->record + ps->record_len, ":") != NULL;
+        }
+}
+
+static void append_record(Parser *ps, const char *t, const char *e)
+{
+        size_t n = (size_t)(e - t);
+
+        if (n > RECORD_MAX - ps->record_len)
+                n = RECORD_MAX - ps->record_len;
+        memcpy(ps->record + ps->record_len, t, n);
+        ps->record_len += n;
+}
+
+
+static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece)
+{
+        bool had_prefix, paf;
+        const char *t = oom_strip_prefix(s, e, &had_prefix);
+
+        if (!first_piece)
+                had_prefix = false;     /* the pieces of one syslog line share its prefix */
+        if (report_starts(t, e, &paf)) {
+                flush_record(ps);
+                end_report(ps);
+                begin_report(ps);
+                ps->prefixed = had_prefix;
+                ps->record_line = ps->lineno;
+                ps->record_is_header = true;
+                ps->header_paf = paf;
+                append_record(ps, t, e);
+                return true;
+        }
+        if (continues(ps, t, e, had_prefix)) {
+                append_record(ps, t, e);
+                return true;
+        }
+        flush_record(ps);
+        if (ps->terminal && ps->record_len == 0) {
+                /* after the kill line only oom_reaper and the summary belong */
+                const char *p = t;
+
+                skip_blanks(&p, e);
+                if (!txt_starts(p, e, "oom_reaper:") && !txt_find(p, e, "oom-kill:") && !txt_find(p, e, "Killed process ") &&
+                    !(ps->r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && p < e && txt_is_digit(*p) && txt_find(p, e, "pages"))) {
+                        end_report(ps);
+                        return false;
+                }
+        }
+        ps->record_line = ps->lineno;
+        append_record(ps, t, e);
+        if (ps->unknown_run >= MAX_UNKNOWN_RUN)
+                end_report(ps);
+        return true;
+}
+
+bool take_physical_line(Parser *ps, const char *s, const char *e)
+{
+        bool first = true;
+
+        /* rsyslog escapes embedded newlines as "#012"; copies from some
+         * archives carry a literal "\x0a" */
+        for (;;) {
+                const char *h = txt_find(s, e, "#012"), *x = txt_find(s, e, "\\x0a"), *cut = h;
+                size_t skip = 4;
+
+                if (x && (!cut || x < cut))
+                        cut = x;
+                if (!cut)
+                        break;
+                (void)take_line(ps, s, cut, first);
+                first = false;
+                s = cut + skip;
+        }
+        return take_line(ps, s, e, first) || !first;
+}
+
+/* A report found by a line after its header (an excerpt, or a header cut
+ * off): the "CPU: ... Comm:" line a few lines before may still name the
+ * kernel. Looks back at most 64 KiB. */
