@@ -25,6 +25,7 @@ enum {
         EXIT_OK = 0,
         EXIT_FAILED = 1,        /* the system (or fixture) could not be read or understood */
         EXIT_USAGE = 2,
+        EXIT_NO_REPORT = 3,     /* explain: the input held no OOM report or allocation failure */
 };
 
 #define ORDER_DEFAULT 3 /* PAGE_ALLOC_COSTLY_ORDER: the largest order the kernel retries hard for */
@@ -48,7 +49,8 @@ static void usage(FILE *f)
                    "\n"
                    "explain what really happened in each kernel OOM report (or page allocation\n"
                    "        failure) in FILE or standard input: dmesg, journalctl, syslog, kmsg,\n"
-                   "        pasted text; kernels 2.6 to 6.18. --kernel for logs without a version line.\n",
+                   "        pasted text; kernels 2.6 to 6.18. --kernel for logs without a version line.\n"
+                   "        Exit status 3 when the input holds no report.\n",
                    ORDER_DEFAULT);
 }
 
@@ -264,31 +266,26 @@ static int explain_one(const OomReport *r, void *userdata)
         return 0;
 }
 
-/* Reads all of f into a growing buffer. */
-static char *read_all(FILE *f, size_t *ret_len)
+/* Streams f through the parser a piece at a time: a pipe of any length is
+ * explained in bounded memory, each report printed as it ends. */
+static int parse_stream(FILE *f, KernelVersion kv, ExplainContext *ctx, OomParseStats *stats, FILE *skipped)
 {
-        size_t cap = 1 << 20, len = 0;
-        char *buf = malloc(cap);
+        OomStream *st = oom_stream_new(kv, explain_one, ctx, stats, skipped);
+        char piece[65536];
+        size_t n;
+        int r = 0;
 
-        while (buf) {
-                size_t n = fread(buf + len, 1, cap - len, f);
+        if (!st)
+                return -ENOMEM;
+        while (r == 0 && (n = fread(piece, 1, sizeof(piece), f)) > 0)
+                r = oom_stream_feed(st, piece, n);
+        if (r == 0 && ferror(f))
+                r = -EIO;
+        {
+                int fin = oom_stream_finish(st);
 
-                len += n;
-                if (n == 0)
-                        break;
-                if (len == cap) {
-                        char *bigger = realloc(buf, cap * 2);
-
-                        if (!bigger) {
-                                free(buf);
-                                return NULL;
-                        }
-                        buf = bigger;
-                        cap *= 2;
-                }
+                return r < 0 ? r : fin;
         }
-        *ret_len = len;
-        return buf;
 }
 
 static int cmd_explain(int argc, char **argv)
@@ -306,7 +303,7 @@ static int cmd_explain(int argc, char **argv)
         const char *path = "-";
         FILE *f = stdin;
         size_t len = 0;
-        char *buf, *mapped = NULL;
+        char *mapped = NULL;
         int c, r;
 
         if (!ctx)
@@ -356,19 +353,14 @@ static int cmd_explain(int argc, char **argv)
                         }
                 }
         }
-        buf = mapped ? mapped : read_all(f, &len);
+        if (mapped)
+                r = oom_parse_buffer_verbose(mapped, len, kv, explain_one, ctx, &stats, show_skipped ? stderr : NULL);
+        else
+                r = parse_stream(f, kv, ctx, &stats, show_skipped ? stderr : NULL);
         if (f != stdin)
                 fclose(f);
-        if (!buf) {
-                fprintf(stderr, "oomguardctl: out of memory reading %s\n", path);
-                free(ctx);
-                return EXIT_FAILED;
-        }
-        r = oom_parse_buffer_verbose(buf, len, kv, explain_one, ctx, &stats, show_skipped ? stderr : NULL);
         if (mapped)
                 munmap(mapped, len);
-        else
-                free(buf);
         if (r < 0) {
                 fprintf(stderr, "oomguardctl: %s\n", strerror(-r));
                 free(ctx);
@@ -379,7 +371,9 @@ static int cmd_explain(int argc, char **argv)
                        stats.reports, stats.reports == 1 ? "" : "s", stats.lines_skipped,
                        stats.lines_skipped == 1 ? "" : "s");
         free(ctx);
-        return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+        if (fflush(stdout) != 0)
+                return EXIT_FAILED;
+        return stats.reports ? EXIT_OK : EXIT_NO_REPORT;
 }
 
 static const struct {

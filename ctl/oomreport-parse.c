@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Report boundaries and the driver over a buffer: where a report opens
- * (its header, or a line after it in an excerpt), where it ends. */
+ * (its header, or a line after it in an excerpt), where it ends; the same
+ * over a stream fed in pieces, with bounded memory. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oomreport-parser.h"
-#include "parse-util.h"
-#include <errno.h>
 #include "oomreport-scanner.h"
-
-/* ---- the report ---- */
+#include "parse-util.h"
 
 void begin_report(Parser *ps)
 {
@@ -56,12 +55,12 @@ bool report_starts(const char *t, const char *e, bool *paf)
         return *paf || txt_find(t, e, "oom-killer:");
 }
 
-/* One line (or one "#012" piece of one). Returns false when the line ended
- * the report without belonging to it: the caller looks at it again. */
-
+/* A report found by a line after its header (an excerpt, or a header cut
+ * off): the "CPU: ... Comm:" line a few lines before may still name the
+ * kernel. Looks back at most LOOK_BACK bytes. */
 static void look_back_for_release(Parser *ps, const char *at)
 {
-        const char *lo = at - ps->buf > 65536 ? at - 65536 : ps->buf, *end = at;
+        const char *lo = at - ps->buf > LOOK_BACK ? at - LOOK_BACK : ps->buf, *end = at;
 
         while (end > lo) {
                 const char *s = end - 1, *t;
@@ -77,48 +76,40 @@ static void look_back_for_release(Parser *ps, const char *at)
         }
 }
 
-int oom_parse_buffer(const char *buf, size_t len, KernelVersion kernel, OomReportFn fn, void *userdata,
-                     OomParseStats *stats)
+struct OomStream {
+        Parser ps;
+        TriggerScanner scanner;
+        unsigned lines_before;          /* lines wholly before the unparsed text */
+        char *window;                   /* LOOK_BACK of parsed text, then the unparsed rest */
+        size_t len, parsed, cap;
+};
+
+static unsigned count_lines(const char *p, const char *end)
 {
-        return oom_parse_buffer_verbose(buf, len, kernel, fn, userdata, stats, NULL);
+        unsigned n = 0;
+
+        while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+                p++;
+                n++;
+        }
+        return n;
 }
 
-int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, OomReportFn fn, void *userdata,
-                             OomParseStats *stats, void *skipped_file)
+/* Parses the whole lines in [p, end); ps->buf (the look-back floor) is set
+ * by the caller. Returns the number of lines in [p, end) when count_all,
+ * else as far as it had to count. */
+static unsigned parse_lines(OomStream *st, const char *p, const char *end, bool count_all)
 {
-        Parser *ps = calloc(1, sizeof(*ps));
-        TriggerScanner *sc = malloc(sizeof(*sc));
-        const char *p = buf, *end = buf + len;
-        unsigned counted_to_line = 0;
-        const char *counted_to = buf, *handed_back = NULL;
-        int ret;
+        Parser *ps = &st->ps;
+        unsigned counted_to_line = st->lines_before;
+        const char *counted_to = p, *handed_back = NULL;
 
-        if (!ps || !sc) {
-                free(ps);
-                free(sc);
-                return -ENOMEM;
-        }
-        ps->r = calloc(1, sizeof(*ps->r));
-        if (!ps->r) {
-                free(ps);
-                free(sc);
-                return -ENOMEM;
-        }
-        scanner_init(sc);
-        memset(stats, 0, sizeof(*stats));
-        ps->buf = buf;
         ps->end = end;
-        ps->kernel_override = kernel;
-        ps->fn = fn;
-        ps->userdata = userdata;
-        ps->stats = stats;
-        ps->skipped = skipped_file;
-
         while (p < end && !ps->error) {
                 const char *nl;
 
                 if (!ps->open) {
-                        const char *t = scanner_next(sc, p, end);
+                        const char *t = scanner_next(&st->scanner, p, end);
 
                         if (!t)
                                 break;
@@ -169,11 +160,112 @@ int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, 
                 counted_to = p;
                 counted_to_line++;
         }
-        flush_record(ps);
-        end_report(ps);
-        ret = ps->error;
-        free(ps->r);
-        free(ps);
-        free(sc);
+        if (count_all && counted_to < end)
+                counted_to_line += count_lines(counted_to, end);
+        return counted_to_line - st->lines_before;
+}
+
+OomStream *oom_stream_new(KernelVersion kernel, OomReportFn fn, void *userdata, OomParseStats *stats,
+                          void *skipped_file)
+{
+        OomStream *st = calloc(1, sizeof(*st));
+
+        if (!st)
+                return NULL;
+        st->ps.r = calloc(1, sizeof(*st->ps.r));
+        if (!st->ps.r) {
+                free(st);
+                return NULL;
+        }
+        scanner_init(&st->scanner);
+        memset(stats, 0, sizeof(*stats));
+        st->ps.kernel_override = kernel;
+        st->ps.fn = fn;
+        st->ps.userdata = userdata;
+        st->ps.stats = stats;
+        st->ps.skipped = skipped_file;
+        return st;
+}
+
+/* Parses what is whole in the window (up to its last newline, or all of it
+ * at the end or when one line outgrows STREAM_LINE_MAX), then keeps only
+ * LOOK_BACK bytes of parsed text and the unparsed rest. */
+static void stream_parse(OomStream *st, bool at_end)
+{
+        const char *from = st->window + st->parsed, *end = st->window + st->len, *last_nl;
+        size_t keep_from;
+
+        last_nl = from < end ? memrchr(from, '\n', (size_t)(end - from)) : NULL;
+        if (last_nl && !at_end)
+                end = last_nl + 1;
+        else if (!at_end && (size_t)(end - from) < STREAM_LINE_MAX)
+                return;
+        st->ps.buf = st->window;
+        st->lines_before += parse_lines(st, from, end, true);
+        st->parsed = (size_t)(end - st->window);
+        keep_from = st->parsed > LOOK_BACK ? st->parsed - LOOK_BACK : 0;
+        if (keep_from) {
+                memmove(st->window, st->window + keep_from, st->len - keep_from);
+                st->len -= keep_from;
+                st->parsed -= keep_from;
+        }
+}
+
+int oom_stream_feed(OomStream *st, const char *buf, size_t len)
+{
+        while (len && !st->ps.error) {
+                size_t room, n;
+
+                if (st->cap < LOOK_BACK + STREAM_CHUNK) {
+                        char *w = realloc(st->window, LOOK_BACK + STREAM_CHUNK);
+
+                        if (!w)
+                                return -ENOMEM;
+                        st->window = w;
+                        st->cap = LOOK_BACK + STREAM_CHUNK;
+                }
+                room = st->cap - st->len;
+                n = len < room ? len : room;
+                memcpy(st->window + st->len, buf, n);
+                st->len += n;
+                buf += n;
+                len -= n;
+                if (st->len == st->cap)
+                        stream_parse(st, false);
+        }
+        return st->ps.error;
+}
+
+int oom_stream_finish(OomStream *st)
+{
+        int ret;
+
+        if (!st->ps.error && st->window)
+                stream_parse(st, true);
+        flush_record(&st->ps);
+        end_report(&st->ps);
+        ret = st->ps.error;
+        free(st->ps.r);
+        free(st->window);
+        free(st);
         return ret;
+}
+
+int oom_parse_buffer(const char *buf, size_t len, KernelVersion kernel, OomReportFn fn, void *userdata,
+                     OomParseStats *stats)
+{
+        return oom_parse_buffer_verbose(buf, len, kernel, fn, userdata, stats, NULL);
+}
+
+int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, OomReportFn fn, void *userdata,
+                             OomParseStats *stats, void *skipped_file)
+{
+        OomStream *st = oom_stream_new(kernel, fn, userdata, stats, skipped_file);
+
+        if (!st)
+                return -ENOMEM;
+        /* the whole buffer is the window: nothing copied */
+        st->ps.buf = buf;
+        (void)parse_lines(st, buf, buf + len, false);
+        return oom_stream_finish(st);
 }

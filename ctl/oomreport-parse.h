@@ -30,6 +30,15 @@ int oom_parse_buffer(const char *buf, size_t len, KernelVersion kernel, OomRepor
 int oom_parse_buffer_verbose(const char *buf, size_t len, KernelVersion kernel, OomReportFn fn, void *userdata,
                              OomParseStats *stats, void *skipped_file);
 
+/* The same over text that arrives in pieces of any size (a pipe): memory
+ * stays bounded (a window of about 1 MiB) whatever the input's length.
+ * fn is called as each report ends; finish parses the rest and frees. */
+typedef struct OomStream OomStream;
+OomStream *oom_stream_new(KernelVersion kernel, OomReportFn fn, void *userdata, OomParseStats *stats,
+                          void *skipped_file);
+int oom_stream_feed(OomStream *st, const char *buf, size_t len);
+int oom_stream_finish(OomStream *st);
+
 /* The text of one log line without its prefix (timestamps, host, "kernel:",
  * kmsg fields). *had_prefix says whether one was there. Exposed for tests. */
 const char *oom_strip_prefix(const char *s, const char *end, bool *had_prefix);

@@ -21,6 +21,9 @@
 
 #define RECORD_MAX 16384        /* one logical record (a line and its continuations) */
 #define MAX_UNKNOWN_RUN 200     /* this many unknown lines in a row end a report */
+#define LOOK_BACK 65536         /* how far before a headerless report the release is looked for */
+#define STREAM_CHUNK (1u << 20) /* a stream is parsed this much at a time */
+#define STREAM_LINE_MAX STREAM_CHUNK /* a longer line is parsed as it stands */
 
 typedef enum Section {
         SEC_NONE,
