@@ -80,6 +80,17 @@ bool parse_release_line(Parser *ps, const char *p, const char *e)
                 q = txt_after(p, e, "comm: ");
         if (!q || (!txt_find(p, q, "PID:") && !txt_find(p, q, "Pid:")))
                 return false;
+        /* dump_stack_print_info(): "CPU: %d PID: %d Comm: %.20s"; 2.6: "Pid: %d, comm: %.20s" */
+        {
+                const char *n = txt_after(p, q, "PID:") ?: txt_after(p, q, "Pid:");
+                int cpu;
+
+                skip_blanks(&n, q);
+                if (take_int(&n, q, 1 << 30, &ps->r->trigger_pid) == 0)
+                        ps->r->has_trigger_pid = true;
+                if (txt_int_after(p, q, "CPU:", &cpu))
+                        ps->r->trigger_cpu = cpu;
+        }
         (void)take_word(&q, e, &w, &wl);       /* the comm */
         while (take_word(&q, e, &w, &wl)) {
                 KernelVersion kv;
@@ -115,6 +126,8 @@ void parse_tasks_header(Parser *ps, const char *p, const char *e)
                         ps->task_cols[COL_ADJ] = col;
                 else if (WORD_IS(w, wl, "name"))
                         ps->task_cols[COL_NAME] = col;
+                else if (WORD_IS(w, wl, "tgid"))
+                        ps->task_cols[COL_TGID] = col;
                 col++;
         }
         ps->have_task_cols = ps->task_cols[COL_RSS] >= 0 && ps->task_cols[COL_NAME] >= 0;
@@ -126,7 +139,7 @@ void parse_task_row(Parser *ps, const char *p, const char *e)
         OomTask t = { 0 };
         const char *q = p + 1, *w;
         size_t wl;
-        int col = 0;
+        int col = 0, tgid = 0;
 
         skip_blanks(&q, e);
         if (take_int(&q, e, 1 << 30, &t.pid) < 0 || !take_literal(&q, e, "]"))
@@ -147,8 +160,18 @@ void parse_task_row(Parser *ps, const char *p, const char *e)
                                 t.rss_pages = v;
                         else if (col == ps->task_cols[COL_SWAP])
                                 t.swapents = v;
+                        else if (col == ps->task_cols[COL_TGID] && v <= INT32_MAX)
+                                tgid = (int)v;
                 }
                 col++;
+        }
+        /* dump_tasks() prints the thread of each process that still has
+         * the mm: its pid may be a thread's, not the process's */
+        if (tgid && tgid != t.pid && r->n_threads < OOM_MAX_THREADS) {
+                r->threads[r->n_threads].pid = t.pid;
+                r->threads[r->n_threads].tgid = tgid;
+                memcpy(r->threads[r->n_threads].name, t.name, sizeof(t.name));
+                r->n_threads++;
         }
         r->n_tasks++;
         r->tasks_rss_pages += t.rss_pages;
@@ -217,6 +240,12 @@ bool parse_memcg_usage(Parser *ps, const char *p, const char *e)
         if (!txt_u64_after(p, e, "usage", &u) || !txt_u64_after(p, e, "limit", &l))
                 return false;
         (void)txt_u64_after(p, e, "failcnt", &f);
+        /* mem_cgroup_print_oom_meminfo(): "swap:" on the default (v2)
+         * hierarchy, "memory+swap:" and "kmem:" on v1 */
+        if (txt_starts(p, e, "memory+swap:") || txt_starts(p, e, "kmem:"))
+                r->memcg_version = 1;
+        else if (txt_starts(p, e, "swap:"))
+                r->memcg_version = 2;
         if (txt_starts(p, e, "memory:")) {
                 r->has_memcg_usage = true;
                 r->memcg_usage_kb = u, r->memcg_limit_kb = l, r->memcg_failcnt = f;
@@ -240,7 +269,7 @@ void parse_memcg_stats_kv(Parser *ps, const char *p, const char *e)
                 if (!kv.number)
                         continue;
                 if (kv_is(&kv, "rss"))
-                        r->memcg_anon_kb = kv.value, r->has_memcg_stats = true;
+                        r->memcg_anon_kb = kv.value, r->has_memcg_stats = true, r->memcg_version = 1;
                 else if (kv_is(&kv, "cache"))
                         r->memcg_file_kb = kv.value;
                 else if (kv_is(&kv, "shmem"))
@@ -264,8 +293,8 @@ bool parse_memcg_stat_line(Parser *ps, const char *p, const char *e)
         for (size_t i = 0; i < wl; i++)
                 if (!(w[i] == '_' || (w[i] >= 'a' && w[i] <= 'z')))
                         return false;
-        if (WORD_IS(w, wl, "anon"))
-                r->memcg_anon_kb = v / 1024, r->has_memcg_stats = true;
+        if (WORD_IS(w, wl, "anon"))       /* memory.stat lines: v2 */
+                r->memcg_anon_kb = v / 1024, r->has_memcg_stats = true, r->memcg_version = 2;
         else if (WORD_IS(w, wl, "file"))
                 r->memcg_file_kb = v / 1024;
         else if (WORD_IS(w, wl, "shmem"))

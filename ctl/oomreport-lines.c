@@ -98,8 +98,10 @@ bool parse_record(Parser *ps, const char *p, const char *e)
         if (txt_find(p, e, "cpuset=") && txt_find(p, e, "mems_allowed=")) {
                 const char *c = txt_after(p, e, "cpuset="), *m = txt_after(p, e, "mems_allowed=");
 
+                /* cpuset_print_current_mems_allowed(): "cpuset=%s mems_allowed=%*pbl",
+                 * a node list; what follows it on a pasted line is not the kernel's */
                 txt_copy(r->cpuset, sizeof(r->cpuset), c, memchr(c, ' ', (size_t)(e - c)) ?: e);
-                txt_copy(r->mems_allowed, sizeof(r->mems_allowed), m, e);
+                txt_copy(r->mems_allowed, sizeof(r->mems_allowed), m, txt_span_end(m, e, "0123456789,-"));
                 return true;
         }
         if (parse_release_line(ps, p, e))
@@ -115,6 +117,11 @@ bool parse_record(Parser *ps, const char *p, const char *e)
         }
         if (txt_find(p, e, "virtballoon") || txt_find(p, e, "balloon_")) {
                 r->trace_balloon = true;
+                return true;
+        }
+        if (txt_find(p, e, "__vmalloc_node_range") || txt_find(p, e, "alloc_fdtable") || txt_find(p, e, "dup_fd") ||
+            txt_find(p, e, "__vmalloc_area_node")) {
+                r->trace_vmalloc = true;
                 return true;
         }
         if (txt_find(p, e, "mem_cgroup_out_of_memory") || txt_find(p, e, "mem_cgroup_oom")) {

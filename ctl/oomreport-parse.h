@@ -42,3 +42,7 @@ int oom_stream_finish(OomStream *st);
 /* The text of one log line without its prefix (timestamps, host, "kernel:",
  * kmsg fields). *had_prefix says whether one was there. Exposed for tests. */
 const char *oom_strip_prefix(const char *s, const char *end, bool *had_prefix);
+
+/* The time stamp in a line's prefix [s, t) ("[ 123.456789]", a dmesg -T
+ * date), blanks trimmed; "" when none. */
+void oom_prefix_stamp(const char *s, const char *t, char *out, size_t size);

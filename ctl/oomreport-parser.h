@@ -31,7 +31,7 @@ typedef enum Section {
         SEC_SLAB,               /* "Unreclaimable slab info:" rows follow */
 } Section;
 
-enum { COL_RSS, COL_SWAP, COL_ADJ, COL_NAME, _COL_MAX };
+enum { COL_RSS, COL_SWAP, COL_ADJ, COL_NAME, COL_TGID, _COL_MAX };
 
 typedef struct Parser {
         const char *buf, *end;
@@ -71,6 +71,8 @@ const char *txt_skip_prefix(const char *p, const char *e, const char *prefix);
 /* copies [p, e) into dst, control characters as '?' */
 void txt_copy(char *dst, size_t size, const char *p, const char *e);
 bool txt_is_digit(char c);
+/* the end of the run of characters from accept that starts at p */
+const char *txt_span_end(const char *p, const char *e, const char *accept);
 /* a number after name anywhere in [p, e) */
 bool txt_u64_after(const char *p, const char *e, const char *name, uint64_t *v);
 bool txt_int_after(const char *p, const char *e, const char *name, int *v);

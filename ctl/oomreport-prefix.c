@@ -38,11 +38,51 @@ static const char *skip_bracket_stamp(const char *p, const char *e)
         return p;
 }
 
+/* Mail quotes ("> > "), markdown code and emphasis ("`", "**", "_") and
+ * table bars before a pasted line. A single '_' only: "__alloc_pages" in a
+ * trace starts with two. */
+static const char *skip_markup(const char *p, const char *e)
+{
+        const char *s = p;
+
+        /* blanks alone are kept: they mark a wrapped line's continuation */
+        for (;;) {
+                skip_blanks(&s, e);
+                if (s < e && (*s == '>' || *s == '`' || *s == '*' || *s == '|'))
+                        p = ++s;
+                else if (s + 1 < e && *s == '_' && s[1] != '_')
+                        p = ++s;
+                else
+                        return p;
+        }
+}
+
+void oom_prefix_stamp(const char *s, const char *t, char *out, size_t size)
+{
+        const char *open = NULL, *close = NULL;
+
+        out[0] = '\0';
+        /* the last "[...]" of the prefix that holds a '.' or ':' (a time) */
+        for (const char *c = s; c < t; c++)
+                if (*c == '[')
+                        open = c;
+                else if (*c == ']' && open && (memchr(open, '.', (size_t)(c - open)) || memchr(open, ':', (size_t)(c - open))))
+                        close = c;
+        if (open && close && close > open) {
+                const char *a = open + 1;
+
+                skip_blanks(&a, close);
+                txt_copy(out, size, a, close);
+        }
+}
+
 const char *oom_strip_prefix(const char *s, const char *e, bool *had_prefix)
 {
-        const char *p = s, *k, *q, *caller;
+        const char *p, *k, *q, *caller;
 
         *had_prefix = false;
+        s = skip_markup(s, e);
+        p = s;
         /* copied from a page: "    [731411.303808] ..." */
         {
                 const char *t = s;

@@ -122,12 +122,27 @@ static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece
         bool had_prefix, paf;
         const char *t = oom_strip_prefix(s, e, &had_prefix);
 
+        /* the closing half of markdown around a pasted line (trailing
+         * blanks stay: a wrapped line's continuation is appended as is) */
+        {
+                const char *m = e;
+
+                while (m > t && (m[-1] == ' ' || m[-1] == '\r'))
+                        m--;
+                if (m > t && (m[-1] == '`' || m[-1] == '*')) {
+                        while (m > t && (m[-1] == '`' || m[-1] == '*'))
+                                m--;
+                        e = m;
+                }
+        }
         if (!first_piece)
                 had_prefix = false;     /* the pieces of one syslog line share its prefix */
         if (report_starts(t, e, &paf)) {
                 flush_record(ps);
                 end_report(ps);
                 begin_report(ps);
+                if (first_piece)
+                        oom_prefix_stamp(s, t, ps->r->stamp, sizeof(ps->r->stamp));
                 ps->prefixed = had_prefix;
                 ps->record_line = ps->lineno;
                 ps->record_is_header = true;

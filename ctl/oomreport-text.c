@@ -47,6 +47,13 @@ void txt_copy(char *dst, size_t size, const char *p, const char *e)
                         dst[i] = '?';
 }
 
+const char *txt_span_end(const char *p, const char *e, const char *accept)
+{
+        while (p < e && *p && strchr(accept, *p))
+                p++;
+        return p;
+}
+
 bool txt_is_digit(char c)
 {
         return c >= '0' && c <= '9';

@@ -17,6 +17,7 @@
 #define OOM_MAX_TOP_TASKS 5
 #define OOM_NAME_MAX 64
 #define OOM_PATH_MAX 192
+#define OOM_MAX_THREADS 16
 
 typedef struct OomZone {
         int node;                       /* -1 when the report prints no "Node N" */
@@ -63,7 +64,10 @@ typedef struct OomReport {
 
         /* header */
         bool has_header;
+        char stamp[40];                         /* the header line's "[ 123.456]" time, when printed */
         char comm[OOM_NAME_MAX];
+        int trigger_pid, trigger_cpu;           /* "CPU: 1 PID: 24790 Comm: ..." of dump_stack() */
+        bool has_trigger_pid;
         bool has_gfp;
         uint32_t gfp_mask;
         char gfp_names[256];                    /* the kernel's own decoding, when printed */
@@ -81,6 +85,7 @@ typedef struct OomReport {
         bool trace_balloon;                     /* virtballoon_* in the call trace */
         bool hypervisor;                        /* "Hardware name:" names a virtual machine */
         bool trace_memcg, trace_pagefault;
+        bool trace_vmalloc;                     /* __vmalloc_node_range() and its callers in the trace */
         char cpuset[OOM_PATH_MAX], mems_allowed[64];
 
         /* oom-kill: summary (5.0+) */
@@ -107,8 +112,14 @@ typedef struct OomReport {
         unsigned n_tasks;
         uint64_t tasks_rss_pages;
         OomTask top[OOM_MAX_TOP_TASKS];         /* largest rss first */
+        unsigned n_threads;                     /* task rows whose pid is not their tgid */
+        struct {
+                int pid, tgid;
+                char name[OOM_NAME_MAX];
+        } threads[OOM_MAX_THREADS];
 
         /* memcg */
+        int memcg_version;                      /* 1 or 2 from what mem_cgroup_print_oom_meminfo() printed; 0 unknown */
         char memcg_limit_of[OOM_PATH_MAX];
         bool has_memcg_usage;
         uint64_t memcg_usage_kb, memcg_limit_kb, memcg_failcnt;
