@@ -73,9 +73,53 @@ static bool lowmem_near_min(const OomReport *r, const Explanation *x)
         return any;
 }
 
+/* QEMU's process ("qemu-system-x86", "qemu-kvm") or one of its vCPU
+ * threads ("CPU 3/KVM", named by QEMU's kvm_start_vcpu_thread()). */
+static bool is_qemu_name(const char *name)
+{
+        unsigned cpu;
+        char tail[8];
+
+        return strncmp(name, "qemu-", strlen("qemu-")) == 0 || strncmp(name, "qemu:", strlen("qemu:")) == 0 ||
+               (sscanf(name, "CPU %u/%7s", &cpu, tail) == 2 && strcmp(tail, "KVM") == 0);
+}
+
+static void mib_text(char *buf, size_t size, uint64_t kb)
+{
+        snprintf(buf, size, "%" PRIu64 ".%" PRIu64, (kb * 10 + 512) / 1024 / 10, (kb * 10 + 512) / 1024 % 10);
+}
+
+/* A memory cgroup on the host killed the VM's QEMU: the guest's own OOM
+ * killer had no part in it. */
+static void host_killed_vm(const OomReport *r, Explanation *x)
+{
+        const char *victim = r->has_killed ? r->killed_comm : r->has_chosen ? r->chosen_comm : "";
+        char limit[32], anon[32], file[32];
+
+        if (r->kind != OOM_KIND_MEMCG || !is_qemu_name(victim))
+                return;
+        mib_text(limit, sizeof(limit), r->memcg_limit_kb);
+        mib_text(anon, sizeof(anon), r->memcg_anon_kb);
+        mib_text(file, sizeof(file), r->memcg_file_kb);
+        if (r->has_memcg_stats)
+                explain_add_cause(x, CAUSE_VM_KILLED_BY_HOST,
+                                  "the host killed the VM: its memory cgroup (limit %s MiB) killed QEMU (%s, pid %d), "
+                                  "not the guest's own OOM killer. The cgroup held anon %s MiB (guest RAM QEMU has "
+                                  "touched, and QEMU's own heap) and file %s MiB (memory.stat)",
+                                  limit, victim, r->has_killed ? r->killed_pid : r->chosen_pid, anon, file);
+        else
+                explain_add_cause(x, CAUSE_VM_KILLED_BY_HOST,
+                                  "the host killed the VM: its memory cgroup (limit %s MiB) killed QEMU (%s, pid %d), "
+                                  "not the guest's own OOM killer; the report does not show the cgroup's anon and file "
+                                  "split",
+                                  limit, victim, r->has_killed ? r->killed_pid : r->chosen_pid);
+}
+
 void explain_other_causes(const OomReport *r, Explanation *x)
 {
         uint64_t ram = x->ram_kb;
+
+        host_killed_vm(r, x);
 
         if (r->kind == OOM_KIND_MEMCG || r->memcg_limit_of[0] || r->oom_memcg[0]) {
                 const char *cg = r->oom_memcg[0] ? r->oom_memcg : r->memcg_limit_of[0] ? r->memcg_limit_of : "?";
@@ -119,28 +163,41 @@ void explain_other_causes(const OomReport *r, Explanation *x)
                                           z->free_kb, zone_kind_name(x->gfp.highest_zone));
                 }
         }
-        if (r->trace_balloon || r->node_balloon_kb || hidden_large(r, x)) {
-                if (r->node_balloon_kb)
-                        explain_add_cause(x, CAUSE_BALLOON, "the virtio balloon holds %" PRIu64 " kB", r->node_balloon_kb);
-                else if (hidden_large(r, x))
-                        explain_add_cause(x, CAUSE_BALLOON,
-                                  "present - managed is %" PRIu64 " kB: pages taken out of the allocator, as a balloon "
-                                  "without deflate-on-oom does%s",
-                                  x->hidden_kb, r->trace_balloon ? "; the balloon driver is in the call trace" : "");
-                else
-                        explain_add_cause(x, CAUSE_BALLOON,
+        /* The balloon is named only on evidence: its driver in the trace, or
+         * the "Balloon:" figure (6.18+). Memory merely missing can be many
+         * things, and is worded as such. */
+        if (r->node_balloon_kb)
+                explain_add_cause(x, CAUSE_BALLOON, "the virtio balloon holds %" PRIu64 " kB (the report's Balloon: figure)",
+                                  r->node_balloon_kb);
+        else if (r->trace_balloon && hidden_large(r, x))
+                explain_add_cause(x, CAUSE_BALLOON,
+                                  "present - managed is %" PRIu64 " kB, taken out of the allocator, and the balloon "
+                                  "driver is in the call trace: a balloon without deflate-on-oom takes pages so",
+                                  x->hidden_kb);
+        else if (r->trace_balloon)
+                explain_add_cause(x, CAUSE_BALLOON,
                                   "the balloon driver is in the call trace (deflate-on-oom); %" PRId64
                                   " kB of RAM are not accounted for by any counter",
                                   x->unaccounted_kb > 0 ? x->unaccounted_kb : 0);
-        }
-        if (r->hypervisor && x->has_breakdown && x->ram_kb && x->unaccounted_kb > 131072 &&
-            (uint64_t)x->unaccounted_kb * 4 > x->ram_kb)
-                /* With deflate-on-oom the ballooned pages stay in managed and
-                 * look used: they show as RAM no counter accounts for. */
-                explain_add_cause(x, CAUSE_BALLOON,
-                          "%" PRId64 " kB of %" PRIu64 " kB RAM (%" PRIu64 "%%) are in no counter; in a VM that is "
-                          "what a balloon with deflate-on-oom looks like (its pages stay in managed and look used)",
-                          x->unaccounted_kb, x->ram_kb, (uint64_t)x->unaccounted_kb * 100 / x->ram_kb);
+        else if (hidden_large(r, x))
+                explain_add_cause(x, CAUSE_HIDDEN_MEMORY,
+                                  "present - managed is %" PRIu64 " kB, out of the allocator; perhaps a balloon without "
+                                  "deflate-on-oom, a crash-kernel or firmware reservation, or memory a hypervisor "
+                                  "holds back: the report cannot tell which",
+                                  x->hidden_kb);
+        /* memory outside the allocator is part of what no counter shows:
+         * only what is missing beyond it is a second finding */
+        int64_t in_no_counter = x->unaccounted_kb - (int64_t)x->hidden_kb;
+
+        if (r->hypervisor && !r->trace_balloon && !r->node_balloon_kb && x->has_breakdown && x->ram_kb &&
+            in_no_counter > 131072 &&
+            (uint64_t)in_no_counter * 4 > x->ram_kb)
+                explain_add_cause(x, CAUSE_UNACCOUNTED_MEMORY,
+                                  "%" PRId64 " kB of %" PRIu64 " kB RAM (%" PRIu64 "%%) are in no counter; in this "
+                                  "VM perhaps a balloon with deflate-on-oom (its pages stay in managed and look used), "
+                                  "a driver's own allocations, or pages a module took directly: the report cannot "
+                                  "tell which",
+                                  in_no_counter, x->ram_kb, (uint64_t)in_no_counter * 100 / x->ram_kb);
         /* swap matters to reclaim for an OOM; a costly-order failure
          * (> PAGE_ALLOC_COSTLY_ORDER) is about blocks, not amounts */
         if (r->has_swap_lines && r->kind != OOM_KIND_MEMCG && !x->any_admits &&
@@ -152,9 +209,18 @@ void explain_other_causes(const OomReport *r, Explanation *x)
                         explain_add_cause(x, CAUSE_SWAP_EXHAUSTED, "free swap %" PRIu64 " kB of %" PRIu64 " kB", r->free_swap_kb,
                                   r->total_swap_kb);
         }
-        if (r->has_memsw && r->memsw_limit_kb && r->memsw_usage_kb >= r->memsw_limit_kb)
-                explain_add_cause(x, CAUSE_SWAP_EXHAUSTED, "memory+swap at its limit: %" PRIu64 " kB of %" PRIu64 " kB",
-                          r->memsw_usage_kb, r->memsw_limit_kb);
+        /* memory+swap counts memory too: it is swap that ran out only when
+         * some of it is swap (usage above the memory usage) */
+        if (r->has_memsw && r->memsw_limit_kb && r->memsw_usage_kb >= r->memsw_limit_kb &&
+            r->memsw_usage_kb > r->memcg_usage_kb)
+                explain_add_cause(x, CAUSE_SWAP_EXHAUSTED,
+                                  "memory+swap at its limit: %" PRIu64 " kB of %" PRIu64 " kB, %" PRIu64 " kB of it swap",
+                                  r->memsw_usage_kb, r->memsw_limit_kb, r->memsw_usage_kb - r->memcg_usage_kb);
+        else if (r->has_memsw && r->has_memcg_usage && r->memsw_usage_kb == r->memcg_usage_kb)
+                explain_add_note(x, "memory+swap usage equals memory usage (%" PRIu64 " kB): nothing of this cgroup was "
+                                    "in swap, so swap did not run out; the cgroup could not swap (no swap, or a "
+                                    "memory+swap limit no higher than the memory limit)",
+                                 r->memcg_usage_kb);
         if (r->has_swap_usage && r->swap_limit_kb && r->swap_usage_kb >= r->swap_limit_kb)
                 explain_add_cause(x, CAUSE_SWAP_EXHAUSTED, "cgroup swap at its limit: %" PRIu64 " kB of %" PRIu64 " kB",
                           r->swap_usage_kb, r->swap_limit_kb);

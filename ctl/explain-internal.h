@@ -17,3 +17,10 @@ void explain_zone_verdicts(const OomReport *r, Explanation *x);
 void explain_zone_causes(const OomReport *r, const Explanation *xc, Explanation *x);
 void explain_breakdown(const OomReport *r, Explanation *x);
 void explain_other_causes(const OomReport *r, Explanation *x);
+void explain_add_note(Explanation *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The report's zones as a Sample the guard's model reads (explain-zones.c). */
+void explain_to_sample(const OomReport *r, unsigned page_kb, Sample *s);
+/* What oomguard would have done: the guard's own decision, with the
+ * shipped policy, on the report's figures (explain-oomguard.c). */
+void explain_oomguard(const OomReport *r, Explanation *x);

@@ -35,7 +35,11 @@ static void kernel_text(FILE *f, const OomReport *r, const Explanation *x)
 
 static void zones_text(FILE *f, const OomReport *r, const Explanation *x)
 {
-        if (!x->n_verdicts)
+        bool buddy_only = false;
+
+        for (unsigned i = 0; i < r->n_zones; i++)
+                buddy_only |= !r->zones[i].has_line && r->zones[i].has_buddy;
+        if (!x->n_verdicts && !buddy_only)
                 return;
         fprintf(f, "  zones at the min watermark (what the slow path checks), kB:\n");
         fprintf(f, "    %4s %-8s %10s %10s %10s  %s\n", "node", "zone", "free", "min", "reserve", "verdict");
@@ -52,8 +56,28 @@ static void zones_text(FILE *f, const OomReport *r, const Explanation *x)
                 else if (!zv->v.order0_ok)
                         fprintf(f, "FAIL: %" PRId64 " kB short of min%s\n", -zv->margin_kb,
                                 zv->reserve_kb ? " + reserve" : "");
+                else if (x->kernel < KV(4, 4, 0) && zv->v.failed_order >= 0)
+                        fprintf(f, "FAIL: order-%d check: %" PRId64 " kB left past order %d, not above min/%d = %" PRId64
+                                   " kB\n",
+                                r->order, zv->era_left_kb, zv->v.failed_order, 1 << (zv->v.failed_order + 1),
+                                zv->era_mark_kb);
                 else
                         fprintf(f, "FAIL: no free block of order %d (largest %d)\n", r->order, zv->largest_free_order);
+        }
+        /* a zone seen only in its free-block line (an excerpt): what it had
+         * in blocks is known, its watermarks are not */
+        for (unsigned i = 0; i < r->n_zones; i++) {
+                const OomZone *z = &r->zones[i];
+                int largest = -1;
+
+                if (z->has_line || !z->has_buddy)
+                        continue;
+                for (unsigned k = 0; k < z->n_orders; k++)
+                        if (z->buddy[k])
+                                largest = (int)k;
+                fprintf(f, "    %4d %-8s %10" PRIu64 " %10s %10s  free-block line only: largest free order %d; "
+                           "watermarks not in the text\n",
+                        z->node, z->name, z->buddy_total_kb, "?", "?", largest);
         }
 }
 
@@ -132,7 +156,11 @@ void explain_render_text(FILE *f, unsigned index, const OomReport *r, const Expl
         fprintf(f, "\n");
         if (r->has_header) {
                 fprintf(f, "  request: %s", r->comm[0] ? r->comm : "?");
-                if (r->kind != OOM_KIND_PAGE_ALLOC_FAILURE)
+                if (r->has_trigger_pid && r->kind != OOM_KIND_PAGE_ALLOC_FAILURE)
+                        fprintf(f, " (pid %d, oom_score_adj %d)", r->trigger_pid, r->oom_score_adj);
+                else if (r->has_trigger_pid)
+                        fprintf(f, " (pid %d)", r->trigger_pid);
+                else if (r->kind != OOM_KIND_PAGE_ALLOC_FAILURE)
                         fprintf(f, " (oom_score_adj %d)", r->oom_score_adj);
                 if (r->has_order && r->order >= 0)
                         fprintf(f, " asked for order %d (%u kB)", r->order, (1u << r->order) * x->page_kb);
@@ -150,7 +178,10 @@ void explain_render_text(FILE *f, unsigned index, const OomReport *r, const Expl
                         r->mems_allowed);
         zones_text(f, r, x);
         memory_text(f, r, x);
-        if (r->has_chosen)
+        if (r->has_chosen && x->chosen_tgid)
+                fprintf(f, "  chosen: %s (pid %d, a thread of process %d)\n", r->chosen_comm, r->chosen_pid,
+                        x->chosen_tgid);
+        else if (r->has_chosen)
                 fprintf(f, "  chosen: %s (pid %d)\n", r->chosen_comm, r->chosen_pid);
         if (r->has_killed) {
                 fprintf(f, "  killed: %s (pid %d), anon-rss ", r->killed_comm, r->killed_pid);
@@ -162,24 +193,55 @@ void explain_render_text(FILE *f, unsigned index, const OomReport *r, const Expl
         fprintf(f, "  causes:%s\n", x->n_causes ? "" : " none found in what the report shows");
         for (unsigned i = 0; i < x->n_causes; i++)
                 fprintf(f, "    %s: %s\n", cause_name(x->causes[i].code), x->causes[i].text);
+        for (unsigned i = 0; i < x->n_notes; i++)
+                fprintf(f, "  note: %s\n", x->notes[i]);
         fprintf(f, "  oomguard: %s\n", x->oomguard);
         if (r->lines_skipped)
                 fprintf(f, "  (%u line%s inside the report not understood, skipped)\n", r->lines_skipped,
                         r->lines_skipped == 1 ? "" : "s");
 }
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlongs, no surrogates, nothing above U+10FFFF), 0 when there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+        size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+        uint32_t cp = s[0] & (0x3f >> (n - 1));
+
+        if (s[0] < 0xc2 || s[0] > 0xf4)
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+                return 0;
+        return n;
+}
+
+/* A JSON string: UTF-8 as it is, escaped only where JSON requires (quote,
+ * backslash, control characters); a byte that is not UTF-8 becomes U+FFFD. */
 static void json_str(FILE *f, const char *s)
 {
         fputc('"', f);
-        for (; *s; s++) {
+        while (*s) {
                 unsigned char c = (unsigned char)*s;
+                size_t n;
 
                 if (c == '"' || c == '\\')
                         fprintf(f, "\\%c", c);
-                else if (c < 0x20 || c >= 0x7f)
+                else if (c < 0x20)
                         fprintf(f, "\\u%04x", c);
-                else
+                else if (c < 0x80)
                         fputc(c, f);
+                else if ((n = utf8_len((const unsigned char *)s))) {
+                        fwrite(s, 1, n, f);
+                        s += n;
+                        continue;
+                } else
+                        fputs("\\ufffd", f);
+                s++;
         }
         fputc('"', f);
 }
@@ -194,6 +256,8 @@ void explain_render_json(FILE *f, unsigned index, const OomReport *r, const Expl
                 KV_SUBLEVEL(x->kernel), r->kernel_known ? "true" : "false");
         fprintf(f, "\"trigger\":{\"comm\":");
         json_str(f, r->comm);
+        if (r->has_trigger_pid)
+                fprintf(f, ",\"pid\":%d", r->trigger_pid);
         fprintf(f, ",\"oom_score_adj\":%d},", r->oom_score_adj);
         fprintf(f, "\"request\":{\"gfp_mask\":\"%#x\",\"gfp_flags\":", r->gfp_mask);
         json_str(f, x->gfp_text);
@@ -221,10 +285,26 @@ void explain_render_json(FILE *f, unsigned index, const OomReport *r, const Expl
                         i ? "," : "", z->node, z->name, z->free_kb, z->min_kb, z->low_kb, z->high_kb, z->boost_kb,
                         z->present_kb, z->managed_kb, zv->reserve_kb, zv->usable ? "true" : "false",
                         zv->v.ok ? "true" : "false", zv->margin_kb, zv->largest_free_order);
+                if (x->kernel < KV(4, 4, 0) && zv->v.order0_ok && !zv->v.ok && zv->v.failed_order >= 0)
+                        fprintf(f, "\"order_check\":{\"failed_past_order\":%d,\"left_kb\":%" PRId64
+                                   ",\"halved_min_kb\":%" PRId64 "},",
+                                zv->v.failed_order, zv->era_left_kb, zv->era_mark_kb);
                 fprintf(f, "\"lowmem_reserve_pages\":[");
                 for (unsigned k = 0; k < z->n_reserve; k++)
                         fprintf(f, "%s%" PRIu64, k ? "," : "", z->reserve_pages[k]);
                 fprintf(f, "],\"free_blocks_by_order\":[");
+                for (unsigned k = 0; k < z->n_orders; k++)
+                        fprintf(f, "%s%" PRIu64, k ? "," : "", z->buddy[k]);
+                fprintf(f, "]}");
+        }
+        fprintf(f, "],\"zones_free_blocks_only\":[");
+        for (unsigned i = 0, n = 0; i < r->n_zones; i++) {
+                const OomZone *z = &r->zones[i];
+
+                if (z->has_line || !z->has_buddy)
+                        continue;
+                fprintf(f, "%s{\"node\":%d,\"zone\":\"%s\",\"free_kb\":%" PRIu64 ",\"free_blocks_by_order\":[",
+                        n++ ? "," : "", z->node, z->name, z->buddy_total_kb);
                 for (unsigned k = 0; k < z->n_orders; k++)
                         fprintf(f, "%s%" PRIu64, k ? "," : "", z->buddy[k]);
                 fprintf(f, "]}");
@@ -245,6 +325,8 @@ void explain_render_json(FILE *f, unsigned index, const OomReport *r, const Expl
         if (r->kind == OOM_KIND_MEMCG) {
                 fprintf(f, "\"memcg\":{\"path\":");
                 json_str(f, r->oom_memcg[0] ? r->oom_memcg : r->memcg_limit_of);
+                if (r->memcg_version)
+                        fprintf(f, ",\"cgroup_version\":%d", r->memcg_version);
                 fprintf(f, ",\"usage_kb\":%" PRIu64 ",\"limit_kb\":%" PRIu64 ",\"failcnt\":%" PRIu64
                            ",\"anon_kb\":%" PRIu64 ",\"file_kb\":%" PRIu64 ",\"shmem_kb\":%" PRIu64 "},",
                         r->memcg_usage_kb, r->memcg_limit_kb, r->memcg_failcnt, r->memcg_anon_kb, r->memcg_file_kb,
@@ -254,6 +336,8 @@ void explain_render_json(FILE *f, unsigned index, const OomReport *r, const Expl
         if (r->has_chosen) {
                 fprintf(f, "\"chosen\":{\"pid\":%d,\"comm\":", r->chosen_pid);
                 json_str(f, r->chosen_comm);
+                if (x->chosen_tgid)
+                        fprintf(f, ",\"process\":%d", x->chosen_tgid);
                 fprintf(f, "},");
         }
         if (r->has_killed) {
@@ -272,6 +356,11 @@ void explain_render_json(FILE *f, unsigned index, const OomReport *r, const Expl
                 fprintf(f, "%s{\"code\":\"%s\",\"text\":", i ? "," : "", cause_name(x->causes[i].code));
                 json_str(f, x->causes[i].text);
                 fprintf(f, "}");
+        }
+        fprintf(f, "],\"notes\":[");
+        for (unsigned i = 0; i < x->n_notes; i++) {
+                fprintf(f, "%s", i ? "," : "");
+                json_str(f, x->notes[i]);
         }
         fprintf(f, "],\"oomguard\":");
         json_str(f, x->oomguard);

@@ -41,7 +41,7 @@ unsigned explain_page_kb(const OomReport *r)
         return 4;
 }
 
-static void to_sample(const OomReport *r, unsigned page_kb, Sample *s)
+void explain_to_sample(const OomReport *r, unsigned page_kb, Sample *s)
 {
         s->page_size_kb = page_kb;
         for (unsigned i = 0; i < r->n_zones; i++) {
@@ -165,6 +165,20 @@ static void verdicts_on(const OomReport *r, const Sample *s, Explanation *x)
                         zv->usable = false, zv->why_not = "node outside the memory policy's nodemask";
                 (void)zone_watermark_fast(z, x->kernel, (unsigned)order, WMARK_MIN, x->highest_zone_index, flags, &zv->v);
                 zv->margin_kb = zv->v.margin_pages * (int64_t)s->page_size_kb;
+                if (x->kernel < KV(4, 4, 0) && zv->v.order0_ok && !zv->v.ok && zv->v.failed_order >= 0) {
+                        /* __zone_watermark_ok() before 4.4: for each order o
+                         * below the request's, take away the free pages in
+                         * blocks of order o and halve min; fail when what is
+                         * left is not above it */
+                        int64_t left = (int64_t)z->free_pages - (((int64_t)1 << order) - 1), mark = zv->v.mark_pages;
+
+                        for (int k = 0; k <= zv->v.failed_order && k < OG_MAX_ORDERS; k++) {
+                                left -= (int64_t)(z->nr_free[k] << k);
+                                mark >>= 1;
+                        }
+                        zv->era_left_kb = left * (int64_t)s->page_size_kb;
+                        zv->era_mark_kb = mark * (int64_t)s->page_size_kb;
+                }
                 zv->reserve_kb = (uint64_t)zv->v.reserve_pages * s->page_size_kb;
                 zv->passes_without_reserve =
                         zone_watermark_fast(z, x->kernel, 0, WMARK_MIN, z->index, flags, &tmp) && tmp.order0_ok;
@@ -292,6 +306,14 @@ void explain_zone_causes(const OomReport *r, const Explanation *xc, Explanation 
                                           "node %d %s: the only free blocks of order %d or more are in the highatomic "
                                           "reserve",
                                           z->node, z->name, order);
+                        else if (x->kernel < KV(4, 4, 0))
+                                explain_add_cause(x, CAUSE_FRAGMENTATION,
+                                          "node %d %s: %" PRIu64 " kB free, but the order-%d check of this kernel "
+                                          "(__zone_watermark_ok() before 4.4) sets aside the free blocks below each "
+                                          "order and halves min at each: past order %d, %" PRId64 " kB are left, not "
+                                          "above min/%d = %" PRId64 " kB; largest free order %d",
+                                          z->node, z->name, z->free_kb, order, zv->v.failed_order, zv->era_left_kb,
+                                          1 << (zv->v.failed_order + 1), zv->era_mark_kb, zv->largest_free_order);
                         else
                                 explain_add_cause(x, CAUSE_FRAGMENTATION,
                                           "node %d %s: %" PRIu64 " kB free but no free block of order %d (%u kB) the "
@@ -310,7 +332,7 @@ void explain_zone_verdicts(const OomReport *r, Explanation *x)
         if (!s)
                 return;
         s->kernel = x->kernel;
-        to_sample(r, x->page_kb, s);
+        explain_to_sample(r, x->page_kb, s);
         x->highest_zone_index = highest_index(s, x->gfp.highest_zone);
         x->effective_highest_zone = x->highest_zone_index >= 0 && (unsigned)x->highest_zone_index < s->n_zone_layout ?
                                             s->zone_layout[x->highest_zone_index] :

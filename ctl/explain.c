@@ -27,6 +27,9 @@ static const char *const cause_names[_CAUSE_MAX] = {
         [CAUSE_HUGEPAGES] = "hugepages",
         [CAUSE_SACRIFICE_CHILD] = "sacrifice_child",
         [CAUSE_PAGEFAULT] = "pagefault",
+        [CAUSE_HIDDEN_MEMORY] = "memory_outside_allocator",
+        [CAUSE_UNACCOUNTED_MEMORY] = "memory_in_no_counter",
+        [CAUSE_VM_KILLED_BY_HOST] = "vm_killed_by_host",
 };
 
 const char *cause_name(CauseCode c)
@@ -112,31 +115,45 @@ static unsigned alloc_flags_from_gfp(const GfpInfo *g, KernelVersion kv, unsigne
 }
 
 
-static void oomguard_line(const OomReport *r, Explanation *x)
+void explain_add_note(Explanation *x, const char *fmt, ...)
 {
-        bool balloon = explain_has_cause(x, CAUSE_BALLOON), frag = explain_has_cause(x, CAUSE_FRAGMENTATION);
+        va_list ap;
 
-        if (r->kind == OOM_KIND_MEMCG)
-                snprintf(x->oomguard, sizeof(x->oomguard),
-                         "A cgroup limit, not the machine: oomguard would have steered the kernel's choice inside the "
-                         "cgroup with [protect]/[prefer] (oom_score_adj); the fix is the limit (memory.max) or a "
-                         "lower memory.high.");
-        else if (balloon)
-                snprintf(x->oomguard, sizeof(x->oomguard),
-                         "oomguard would have reached act while headroom above min was still %" PRIu64
-                         " MiB and asked the host to deflate the balloon, then dropped clean cache and steered "
-                         "oom_score_adj if the host refused.",
-                         (uint64_t)64);
-        else if (frag)
-                snprintf(x->oomguard, sizeof(x->oomguard),
-                         "oomguard would have compacted when order-%d blocks ran out while order-0 memory was still "
-                         "there.",
-                         r->order);
-        else
-                snprintf(x->oomguard, sizeof(x->oomguard),
-                         "oomguard would have reached act as headroom above min fell toward 0, dropped clean page cache "
-                         "when it was a large share and not the working set, and steered oom_score_adj so the "
-                         "process matched by [prefer] dies first.");
+        if (x->n_notes >= EXPLAIN_MAX_NOTES)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(x->notes[x->n_notes], sizeof(x->notes[0]), fmt, ap);
+        va_end(ap);
+        x->n_notes++;
+}
+
+/* What the report shows that people misread. */
+static void notes(const OomReport *r, Explanation *x)
+{
+        /* oom_kill_process() <= 5.2 names the task it chose, which can be a
+         * thread; dump_tasks() lists each process by a thread with its tgid */
+        for (unsigned i = 0; r->has_chosen && i < r->n_threads; i++)
+                if (r->threads[i].pid == r->chosen_pid) {
+                        x->chosen_tgid = r->threads[i].tgid;
+                        snprintf(x->chosen_process, sizeof(x->chosen_process), "%s", r->threads[i].name);
+                        explain_add_note(x, "pid %d (%s) is a thread of process %d: the task list shows tgid %d; "
+                                            "killing it kills the whole process",
+                                         r->chosen_pid, r->chosen_comm, r->threads[i].tgid, r->threads[i].tgid);
+                }
+        /* vmalloc() asks with __GFP_HIGHMEM on every architecture
+         * (__vmalloc_node_range(), alloc_fdtable(), dup_fd()); a kernel
+         * without ZONE_HIGHMEM (64-bit) serves it from Normal and below */
+        if (r->trace_vmalloc && x->gfp.highest_zone == ZONE_KIND_HIGHMEM &&
+            x->effective_highest_zone != ZONE_KIND_HIGHMEM)
+                explain_add_note(x, "__GFP_HIGHMEM here comes from vmalloc (in the call trace): routine, and on a "
+                                    "64-bit kernel it means zone %s and below, not a HighMem request",
+                                 zone_kind_name(x->effective_highest_zone));
+        if (r->has_header && r->kind != OOM_KIND_MEMCG && !r->n_zones)
+                explain_add_note(x, "the report shows no zones (%s): which zone failed, and by how much, is not "
+                                    "known from it",
+                                 x->kernel < KV(3, 5, 0) ? "this kernel's show_mem() may print none, or the text "
+                                                           "was cut" :
+                                                           "the text was cut");
 }
 
 void explain(const OomReport *r, Explanation *x)
@@ -179,6 +196,7 @@ void explain(const OomReport *r, Explanation *x)
                 }
         }
         explain_other_causes(r, x);
-        oomguard_line(r, x);
+        notes(r, x);
+        explain_oomguard(r, x);
 }
 

@@ -31,6 +31,9 @@ typedef enum CauseCode {
         CAUSE_HUGEPAGES,
         CAUSE_SACRIFICE_CHILD,
         CAUSE_PAGEFAULT,                /* VM_FAULT_OOM from a fault handler, not the allocator */
+        CAUSE_HIDDEN_MEMORY,            /* present - managed is large: what holds it is a hypothesis */
+        CAUSE_UNACCOUNTED_MEMORY,       /* RAM in no counter: what holds it is a hypothesis */
+        CAUSE_VM_KILLED_BY_HOST,        /* QEMU killed by the host's memory cgroup */
         _CAUSE_MAX,
 } CauseCode;
 
@@ -45,11 +48,17 @@ typedef struct ZoneVerdict {
         uint64_t reserve_kb;
         int largest_free_order;
         bool passes_without_reserve, passes_with_highatomic;
+        /* before 4.4, the order-N check that failed (failed_order + 1): free
+         * pages left after the blocks of lower orders are taken away, and
+         * the mark halved once per order (__zone_watermark_ok()) */
+        int64_t era_left_kb, era_mark_kb;
 } ZoneVerdict;
+
+#define EXPLAIN_MAX_NOTES 6
 
 typedef struct Cause {
         CauseCode code;
-        char text[240];
+        char text[480];
 } Cause;
 
 typedef struct Explanation {
@@ -75,7 +84,11 @@ typedef struct Explanation {
 
         unsigned n_causes;
         Cause causes[_CAUSE_MAX];
-        char oomguard[320];             /* what oomguard's policy would have done earlier */
+        unsigned n_notes;               /* facts that explain a puzzling part of the report */
+        char notes[EXPLAIN_MAX_NOTES][240];
+        int chosen_tgid;                /* the process a chosen thread belongs to; 0 unknown */
+        char chosen_process[OOM_NAME_MAX];
+        char oomguard[800];             /* what oomguard's policy would have done, and when */
 } Explanation;
 
 /* Best guess of the release from the report's format, for reports without

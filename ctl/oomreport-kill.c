@@ -269,7 +269,7 @@ void parse_memcg_stats_kv(Parser *ps, const char *p, const char *e)
                 if (!kv.number)
                         continue;
                 if (kv_is(&kv, "rss"))
-                        r->memcg_anon_kb = kv.value, r->has_memcg_stats = true, r->memcg_version = 1;
+                        r->memcg_anon_kb = kv.value, r->has_memcg_stats = true;
                 else if (kv_is(&kv, "cache"))
                         r->memcg_file_kb = kv.value;
                 else if (kv_is(&kv, "shmem"))
@@ -278,29 +278,43 @@ void parse_memcg_stats_kv(Parser *ps, const char *p, const char *e)
 }
 
 /* v2: one "name bytes" pair per line */
+/* memory_stat_format() (4.19+, both hierarchies): one "name bytes" pair per
+ * line; the unprefixed lines after the first may arrive joined to it. */
+static bool stat_pair(const char **q, const char *e, const char **w, size_t *wl, uint64_t *v)
+{
+        if (!take_word(q, e, w, wl))
+                return false;
+        for (size_t i = 0; i < *wl; i++)
+                if (!((*w)[i] == '_' || ((*w)[i] >= 'a' && (*w)[i] <= 'z')))
+                        return false;
+        skip_blanks(q, e);
+        return take_u64(q, e, UINT64_MAX / 2, v) == 0 && (*q >= e || **q == ' ' || **q == '\t');
+}
+
 bool parse_memcg_stat_line(Parser *ps, const char *p, const char *e)
 {
         OomReport *r = ps->r;
         const char *w, *q = p;
         size_t wl;
         uint64_t v;
+        unsigned pairs = 0;
 
-        if (!take_word(&q, e, &w, &wl))
+        while (stat_pair(&q, e, &w, &wl, &v)) {
+                pairs++;
+                skip_blanks(&q, e);
+        }
+        if (!pairs || !at_end(q, e))
                 return false;
-        skip_blanks(&q, e);
-        if (take_u64(&q, e, UINT64_MAX / 2, &v) < 0 || !at_end(q, e))
-                return false;
-        for (size_t i = 0; i < wl; i++)
-                if (!(w[i] == '_' || (w[i] >= 'a' && w[i] <= 'z')))
-                        return false;
-        if (WORD_IS(w, wl, "anon"))       /* memory.stat lines: v2 */
-                r->memcg_anon_kb = v / 1024, r->has_memcg_stats = true, r->memcg_version = 2;
-        else if (WORD_IS(w, wl, "file"))
-                r->memcg_file_kb = v / 1024;
-        else if (WORD_IS(w, wl, "shmem"))
-                r->memcg_shmem_kb = v / 1024;
-        else if (WORD_IS(w, wl, "slab"))
-                r->memcg_slab_kb = v / 1024;
+        for (q = p; stat_pair(&q, e, &w, &wl, &v); skip_blanks(&q, e)) {
+                if (WORD_IS(w, wl, "anon"))
+                        r->memcg_anon_kb = v / 1024, r->has_memcg_stats = true;
+                else if (WORD_IS(w, wl, "file"))
+                        r->memcg_file_kb = v / 1024;
+                else if (WORD_IS(w, wl, "shmem"))
+                        r->memcg_shmem_kb = v / 1024;
+                else if (WORD_IS(w, wl, "slab"))
+                        r->memcg_slab_kb = v / 1024;
+        }
         return true;
 }
 

@@ -25,9 +25,55 @@ void begin_report(Parser *ps)
         ps->record_len = 0;
 }
 
+static void incident_of(const OomReport *r, Incident *in)
+{
+        memset(in, 0, sizeof(*in));
+        in->has_header = r->has_header;
+        memcpy(in->stamp, r->stamp, sizeof(in->stamp));
+        memcpy(in->comm, r->comm, sizeof(in->comm));
+        in->trigger_pid = r->has_trigger_pid ? r->trigger_pid : 0;
+        in->order = r->order;
+        in->gfp_mask = r->gfp_mask;
+        in->killed_pid = r->has_killed ? r->killed_pid : 0;
+        in->chosen_pid = r->has_chosen ? r->chosen_pid : 0;
+        memcpy(in->killed_comm, r->killed_comm, sizeof(in->killed_comm));
+}
+
+/* The same incident again: an answer quoting the question's report, or a
+ * page with the log pasted twice. A header matches a header with the same
+ * time, trigger pid and request (without times: the same victim too); a
+ * report without its header matches one that killed the same process. */
+static bool seen_before(const Parser *ps, const Incident *in)
+{
+        unsigned n = ps->n_seen < SEEN_MAX ? ps->n_seen : SEEN_MAX;
+
+        for (unsigned i = 0; i < n; i++) {
+                const Incident *o = &ps->seen[i];
+
+                if (in->has_header && o->has_header) {
+                        bool same_request = strcmp(in->comm, o->comm) == 0 && in->gfp_mask == o->gfp_mask &&
+                                            in->order == o->order && in->trigger_pid == o->trigger_pid;
+
+                        if (same_request && in->stamp[0] && o->stamp[0] && strcmp(in->stamp, o->stamp) == 0)
+                                return true;
+                        if (same_request && (!in->stamp[0] || !o->stamp[0]) && in->killed_pid &&
+                            in->killed_pid == o->killed_pid)
+                                return true;
+                } else if (!in->has_header && (in->killed_pid || in->chosen_pid)) {
+                        if (in->killed_pid && in->killed_pid == o->killed_pid &&
+                            strcmp(in->killed_comm, o->killed_comm) == 0)
+                                return true;
+                        if (!in->killed_pid && in->chosen_pid == (o->chosen_pid ?: o->killed_pid))
+                                return true;
+                }
+        }
+        return false;
+}
+
 void end_report(Parser *ps)
 {
         OomReport *rep = ps->r;
+        Incident in;
         int r;
 
         if (!ps->open)
@@ -37,6 +83,14 @@ void end_report(Parser *ps)
         /* a Mem-Info dump on its own (SysRq-m, a WARN) is not an OOM report */
         if (!rep->has_header && !rep->has_killed && !rep->constraint[0] && !rep->has_memcg_usage)
                 return;
+        /* one kill line in running text, with no log prefix and nothing
+         * else of a report around it, is a quote, not a report */
+        if (!rep->has_header && !ps->prefixed && rep->lines_used < 2)
+                return;
+        incident_of(rep, &in);
+        if (seen_before(ps, &in))
+                return;
+        ps->seen[ps->n_seen++ % SEEN_MAX] = in;
         if (ps->kernel_override) {
                 ps->r->kernel = ps->kernel_override;
                 ps->r->kernel_known = true;

@@ -43,6 +43,9 @@ int oom_stream_finish(OomStream *st);
  * kmsg fields). *had_prefix says whether one was there. Exposed for tests. */
 const char *oom_strip_prefix(const char *s, const char *end, bool *had_prefix);
 
+/* The line is wrapped in markdown "_..._" emphasis. */
+bool oom_emphasis_line(const char *s, const char *e);
+
 /* The time stamp in a line's prefix [s, t) ("[ 123.456789]", a dmesg -T
  * date), blanks trimmed; "" when none. */
 void oom_prefix_stamp(const char *s, const char *t, char *out, size_t size);

@@ -33,6 +33,20 @@ typedef enum Section {
 
 enum { COL_RSS, COL_SWAP, COL_ADJ, COL_NAME, COL_TGID, _COL_MAX };
 
+#define SEEN_MAX 16             /* reports remembered to recognise the same incident pasted again */
+
+/* What makes two reports the same incident: the header's time, the
+ * triggering pid and the request; for a kill line alone, the victim. */
+typedef struct Incident {
+        bool has_header;
+        char stamp[40];
+        char comm[OOM_NAME_MAX];
+        int trigger_pid, order;
+        uint32_t gfp_mask;
+        int killed_pid, chosen_pid;
+        char killed_comm[OOM_NAME_MAX];
+} Incident;
+
 typedef struct Parser {
         const char *buf, *end;
         KernelVersion kernel_override;
@@ -57,6 +71,9 @@ typedef struct Parser {
         unsigned lineno;
         int error;
         FILE *skipped;
+
+        unsigned n_seen;                /* reports handed out, the last SEEN_MAX kept */
+        Incident seen[SEEN_MAX];
 } Parser;
 
 /* ---- oomreport-text.c: scanners over [p, e), none reads past e ---- */

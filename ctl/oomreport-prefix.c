@@ -38,9 +38,18 @@ static const char *skip_bracket_stamp(const char *p, const char *e)
         return p;
 }
 
-/* Mail quotes ("> > "), markdown code and emphasis ("`", "**", "_") and
- * table bars before a pasted line. A single '_' only: "__alloc_pages" in a
- * trace starts with two. */
+/* Mail quotes ("> > "), markdown code and emphasis ("`", "**", "* ",
+ * "_..._") and table bars before a pasted line. Nothing a wrapped line's
+ * continuation can start with: "*4096kB" (a buddy line cut after its count)
+ * and "_anon:" (cut inside "inactive_anon") stay. */
+bool oom_emphasis_line(const char *s, const char *e)
+{
+        skip_blanks(&s, e);
+        while (e > s && (e[-1] == ' ' || e[-1] == '\r'))
+                e--;
+        return e - s > 2 && s[0] == '_' && s[1] != '_' && e[-1] == '_' && e[-2] != '_';
+}
+
 static const char *skip_markup(const char *p, const char *e)
 {
         const char *s = p;
@@ -48,9 +57,11 @@ static const char *skip_markup(const char *p, const char *e)
         /* blanks alone are kept: they mark a wrapped line's continuation */
         for (;;) {
                 skip_blanks(&s, e);
-                if (s < e && (*s == '>' || *s == '`' || *s == '*' || *s == '|'))
+                if (s < e && (*s == '>' || *s == '`' || *s == '|'))
                         p = ++s;
-                else if (s + 1 < e && *s == '_' && s[1] != '_')
+                else if (s + 1 < e && *s == '*' && (s[1] == '*' || s[1] == ' '))
+                        p = s += s[1] == '*' ? 2 : 1;
+                else if (s < e && *s == '_' && oom_emphasis_line(s, e))
                         p = ++s;
                 else
                         return p;

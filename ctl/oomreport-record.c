@@ -120,6 +120,7 @@ static void append_record(Parser *ps, const char *t, const char *e)
 static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece)
 {
         bool had_prefix, paf;
+        bool emphasis = oom_emphasis_line(s, e);
         const char *t = oom_strip_prefix(s, e, &had_prefix);
 
         /* the closing half of markdown around a pasted line (trailing
@@ -129,8 +130,10 @@ static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece
 
                 while (m > t && (m[-1] == ' ' || m[-1] == '\r'))
                         m--;
-                if (m > t && (m[-1] == '`' || m[-1] == '*')) {
-                        while (m > t && (m[-1] == '`' || m[-1] == '*'))
+                /* '`', or "**" (one '*' ends a buddy line cut at "4*") */
+                if (m > t && (m[-1] == '`' || (m - t >= 2 && m[-1] == '*' && m[-2] == '*') ||
+                              (emphasis && m[-1] == '_'))) {
+                        while (m > t && (m[-1] == '`' || m[-1] == '*' || (emphasis && m[-1] == '_')))
                                 m--;
                         e = m;
                 }
