@@ -242,9 +242,29 @@ void explain_other_causes(const OomReport *r, Explanation *x)
                 explain_add_cause(x, CAUSE_HUGEPAGES, "hugepages reserve %" PRIu64 " kB of %" PRIu64 " kB RAM (%" PRIu64
                           " kB of them free, unusable for this request)",
                           r->hugepages_kb, ram, r->hugepages_free_kb);
-        if (r->has_chosen && r->has_killed && r->chosen_pid != r->killed_pid)
-                explain_add_cause(x, CAUSE_SACRIFICE_CHILD,
-                          "the kernel chose %d (%s) but killed its child %d (%s) (oom_kill_process() <= 5.2)",
-                          r->chosen_pid, r->chosen_comm, r->killed_pid, r->killed_comm);
+        if (r->has_chosen && r->has_killed && r->chosen_pid != r->killed_pid) {
+                int tgid = 0;
+
+                for (unsigned i = 0; i < r->n_threads; i++)
+                        if (r->threads[i].pid == r->chosen_pid)
+                                tgid = r->threads[i].tgid;
+                /* "Kill process N" names the task chosen, which can be a
+                 * thread; the kill line names find_lock_task_mm()'s thread,
+                 * the group leader first. A child is forked after its parent
+                 * and has the higher pid (barring wrap-around): a lower one
+                 * is not a child. */
+                if (tgid == r->killed_pid)
+                        ;       /* a thread of the killed process: notes() says so */
+                else if (!tgid && r->killed_pid < r->chosen_pid)
+                        explain_add_note(x, "pid %d (%s) is most likely a thread of process %d (%s), which was "
+                                            "killed: a lower pid cannot be a child forked later (barring pid "
+                                            "wrap-around); the report's task list would show the tgid",
+                                         r->chosen_pid, r->chosen_comm, r->killed_pid, r->killed_comm);
+                else
+                        explain_add_cause(x, CAUSE_SACRIFICE_CHILD,
+                                          "the kernel chose %d (%s) but killed its child %d (%s) (oom_kill_process() "
+                                          "<= 5.2)",
+                                          r->chosen_pid, r->chosen_comm, r->killed_pid, r->killed_comm);
+        }
 }
 

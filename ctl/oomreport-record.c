@@ -158,6 +158,16 @@ static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece
                 return true;
         }
         flush_record(ps);
+        {
+                const char *p = s;
+
+                /* a markdown code block closing around a pasted report */
+                skip_blanks(&p, e);
+                if (txt_starts(p, e, "```") && !had_prefix) {
+                        end_report(ps);
+                        return true;
+                }
+        }
         if (ps->terminal && ps->record_len == 0) {
                 /* after the kill line only oom_reaper and the summary belong */
                 const char *p = t;
