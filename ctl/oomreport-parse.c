@@ -81,7 +81,7 @@ void end_report(Parser *ps)
         ps->open = false;
         ps->terminal = false;
         /* a Mem-Info dump on its own (SysRq-m, a WARN) is not an OOM report */
-        if (!rep->has_header && !rep->has_killed && !rep->constraint[0] && !rep->has_memcg_usage)
+        if (!rep->has_header && !rep->has_killed && !rep->has_chosen && !rep->constraint[0] && !rep->has_memcg_usage)
                 return;
         /* one kill line in running text, with no log prefix and nothing
          * else of a report around it, is a quote, not a report */
