@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explain-render.h"
 #include "explain.h"
 #include "oomreport-parse.h"
 
@@ -293,6 +294,34 @@ static void same_incident_pasted_again(void **state)
         free(lines);
 }
 
+/* Names in UTF-8 come out in --json as UTF-8, not as one \u00XX escape
+ * per byte; a byte that is not UTF-8 becomes U+FFFD; the node list stops
+ * where the kernel's format does. */
+static void json_keeps_utf8(void **state)
+{
+        static const char text[] =
+                "[  10.000001] caf\xc3\xa9 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                "[  10.000002] caf\xc3\xa9 cpuset=/ mems_allowed=0-1 (o n\xc3\xb3 \xc3\xa9 o problema)\n"
+                "[  10.000003] CPU: 1 PID: 4242 Comm: caf\xc3\xa9 Not tainted 5.10.0 #1\n"
+                "[  10.000004] Killed process 4242 (\xe6\x97\xa5\xe6\x9c\xac\xff) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n";
+        Collected *c = parse(text, sizeof(text) - 1);
+        char *json = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&json, &len);
+
+        (void)state;
+        assert_int_equal(c->n, 1);
+        assert_string_equal(c->r[0].mems_allowed, "0-1");
+        assert_int_equal(c->r[0].trigger_pid, 4242);
+        explain_render_json(f, 1, &c->r[0], &c->x[0]);
+        fclose(f);
+        assert_non_null(strstr(json, "\"comm\":\"caf\xc3\xa9\""));
+        assert_non_null(strstr(json, "\"comm\":\"\xe6\x97\xa5\xe6\x9c\xac\\ufffd\""));
+        assert_null(strstr(json, "\\u00c3"));
+        free(json);
+        free(c);
+}
+
 /* Every prefix of the report parses without reading past its end. */
 static void every_truncation(void **state)
 {
@@ -357,6 +386,7 @@ int main(void)
                 cmocka_unit_test(wrapped_at_80_columns),
                 cmocka_unit_test(interleaved_and_several),
                 cmocka_unit_test(same_incident_pasted_again),
+                cmocka_unit_test(json_keeps_utf8),
                 cmocka_unit_test(every_truncation),
                 cmocka_unit_test(garbage),
                 cmocka_unit_test(prefixes),
