@@ -105,7 +105,7 @@ static void host_killed_vm(const OomReport *r, Explanation *x)
                 explain_add_cause(x, CAUSE_VM_KILLED_BY_HOST,
                                   "the host killed the VM: its memory cgroup (limit %s MiB) killed QEMU (%s, pid %d), "
                                   "not the guest's own OOM killer. The cgroup held anon %s MiB (guest RAM QEMU has "
-                                  "touched, and QEMU's own heap) and file %s MiB (memory.stat)",
+                                  "touched, the guest's own page cache included, and QEMU's heap) and file %s MiB (memory.stat)",
                                   limit, victim, r->has_killed ? r->killed_pid : r->chosen_pid, anon, file);
         else
                 explain_add_cause(x, CAUSE_VM_KILLED_BY_HOST,

@@ -149,9 +149,9 @@ void explain_oomguard(const OomReport *r, Explanation *x)
         if (explain_has_cause(x, CAUSE_VM_KILLED_BY_HOST))
                 snprintf(x->oomguard, sizeof(x->oomguard),
                          "the limit was the host's, not the guest's: the guard inside sees only guest memory. What "
-                         "prevents it: a limit with room for the guest's RAM plus QEMU's overhead (%s), or giving the "
-                         "guest's clean cache back to the host (a balloon, free page reporting) before QEMU's "
-                         "resident memory reaches the limit",
+                         "would have prevented it: a limit with room for the guest's RAM plus QEMU's overhead, set in "
+                         "%s; or the guest giving its clean cache back to the host (a balloon, free page reporting) "
+                         "before QEMU's resident memory reached the limit",
                          limit_files(r));
         else if (r->kind == OOM_KIND_MEMCG)
                 snprintf(x->oomguard, sizeof(x->oomguard),
