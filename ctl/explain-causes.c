@@ -129,7 +129,12 @@ void explain_other_causes(const OomReport *r, Explanation *x)
                                   "cgroup %s: usage %" PRIu64 " kB of limit %" PRIu64 " kB (failcnt %" PRIu64 ")", cg,
                                   r->memcg_usage_kb, r->memcg_limit_kb, r->memcg_failcnt);
                 else
-                        explain_add_cause(x, CAUSE_MEMCG_LIMIT, "cgroup %s reached its limit", cg);
+                        explain_add_cause(x, CAUSE_MEMCG_LIMIT, "%s%s reached its limit%s",
+                                          strcmp(cg, "?") ? "cgroup " : "a memory cgroup", strcmp(cg, "?") ? cg : "",
+                                          r->trace_memcg && !strcmp(cg, "?") ?
+                                                  " (mem_cgroup_out_of_memory() in the trace; the text stops before "
+                                                  "the cgroup's lines)" :
+                                                  "");
         }
         if (strcmp(r->constraint, "CONSTRAINT_CPUSET") == 0)
                 explain_add_cause(x, CAUSE_CPUSET, "the allocating task's cpuset (mems_allowed=%s) limits the nodes",

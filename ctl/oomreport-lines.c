@@ -125,7 +125,10 @@ bool parse_record(Parser *ps, const char *p, const char *e)
                 return true;
         }
         if (txt_find(p, e, "mem_cgroup_out_of_memory") || txt_find(p, e, "mem_cgroup_oom")) {
-                r->trace_memcg = true;
+                /* mem_cgroup_oom_synchronize() is on every fault's way to
+                 * pagefault_out_of_memory(), memcg or not: only the memcg
+                 * OOM killer itself says which OOM this is */
+                r->trace_memcg |= txt_find(p, e, "mem_cgroup_out_of_memory") != NULL;
                 return true;
         }
         if (txt_find(p, e, "pagefault_out_of_memory")) {

@@ -91,6 +91,10 @@ void end_report(Parser *ps)
         if (seen_before(ps, &in))
                 return;
         ps->seen[ps->n_seen++ % SEEN_MAX] = in;
+        /* mem_cgroup_out_of_memory() in the trace: a memcg OOM even when
+         * the excerpt stops before the cgroup's own lines */
+        if (rep->trace_memcg && rep->kind == OOM_KIND_GLOBAL)
+                rep->kind = OOM_KIND_MEMCG;
         if (ps->kernel_override) {
                 ps->r->kernel = ps->kernel_override;
                 ps->r->kernel_known = true;
