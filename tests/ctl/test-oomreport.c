@@ -322,6 +322,29 @@ static void json_keeps_utf8(void **state)
         free(c);
 }
 
+/* Markdown emphasis and mail quotes around pasted lines stay out of the
+ * names; prose after the log stays out of the fields. */
+static void markup_stays_out_of_fields(void **state)
+{
+        static const char text[] =
+                "_beam.smp invoked oom-killer: gfp_mask=0xd0, order=0, oom_score_adj=0_\n"
+                "> beam.smp cpuset=/ mems_allowed=0 and that is all I could copy\n"
+                "> **Memory cgroup out of memory: Kill process 20911 (beam.smp) score 1001 or sacrifice child**\n"
+                "> `Killed process 20977 (sh) total-vm:4kB, anon-rss:0kB, file-rss:0kB`\n"
+                "\n"
+                "Why was sh killed and not beam.smp?\n";
+        Collected *c = parse(text, sizeof(text) - 1);
+
+        (void)state;
+        assert_int_equal(c->n, 1);
+        assert_string_equal(c->r[0].comm, "beam.smp");
+        assert_string_equal(c->r[0].mems_allowed, "0");
+        assert_string_equal(c->r[0].chosen_comm, "beam.smp");
+        assert_string_equal(c->r[0].killed_comm, "sh");
+        assert_int_equal(c->r[0].killed_pid, 20977);
+        free(c);
+}
+
 /* Every prefix of the report parses without reading past its end. */
 static void every_truncation(void **state)
 {
@@ -387,6 +410,7 @@ int main(void)
                 cmocka_unit_test(interleaved_and_several),
                 cmocka_unit_test(same_incident_pasted_again),
                 cmocka_unit_test(json_keeps_utf8),
+                cmocka_unit_test(markup_stays_out_of_fields),
                 cmocka_unit_test(every_truncation),
                 cmocka_unit_test(garbage),
                 cmocka_unit_test(prefixes),
