@@ -172,7 +172,7 @@ static void verdicts_on(const OomReport *r, const Sample *s, Explanation *x)
                          * left is not above it */
                         int64_t left = (int64_t)z->free_pages - (((int64_t)1 << order) - 1), mark = zv->v.mark_pages;
 
-                        for (int k = 0; k <= zv->v.failed_order && k < OG_MAX_ORDERS; k++) {
+                        for (unsigned k = 0; k <= (unsigned)zv->v.failed_order && k < OG_MAX_ORDERS; k++) {
                                 left -= (int64_t)(z->nr_free[k] << k);
                                 mark >>= 1;
                         }
