@@ -139,6 +139,10 @@ void explain_other_causes(const OomReport *r, Explanation *x)
         if (strcmp(r->constraint, "CONSTRAINT_CPUSET") == 0)
                 explain_add_cause(x, CAUSE_CPUSET, "the allocating task's cpuset (mems_allowed=%s) limits the nodes",
                           r->mems_allowed);
+        if (r->mpol_bind)
+                explain_add_cause(x, CAUSE_MEMPOLICY,
+                                  "a memory policy (MPOL_BIND) restricts the allocation to its nodes: the kernel's "
+                                  "\"No available memory (MPOL_BIND)\" kill line says so (2.6.32-2.6.35)");
         if (strcmp(r->constraint, "CONSTRAINT_MEMORY_POLICY") == 0)
                 explain_add_cause(x, CAUSE_MEMPOLICY, "a memory policy restricts the allocation to nodes %s",
                           r->nodemask[0] ? r->nodemask : "(see the oom-kill line)");

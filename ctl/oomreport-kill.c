@@ -228,6 +228,11 @@ void parse_kill_line(Parser *ps, const char *p, const char *e)
                 parse_pid_and_comm(txt_skip_prefix(q, e, "ill process "), e, &r->chosen_pid, r->chosen_comm, sizeof(r->chosen_comm));
                 if (txt_find(p, q, "Memory cgroup"))
                         r->kind = OOM_KIND_MEMCG;
+                /* out_of_memory() before 2.6.36 killed current for a
+                 * CONSTRAINT_MEMORY_POLICY OOM with this message, and
+                 * printed no constraint otherwise */
+                if (txt_find(p, q, "(MPOL_BIND)"))
+                        r->mpol_bind = true;
         }
 }
 

@@ -86,6 +86,7 @@ typedef struct OomReport {
         bool hypervisor;                        /* "Hardware name:" names a virtual machine */
         bool trace_memcg, trace_pagefault;
         bool trace_vmalloc;                     /* __vmalloc_node_range() and its callers in the trace */
+        bool mpol_bind;                         /* "No available memory (MPOL_BIND): Kill process" (2.6.32-2.6.35) */
         char cpuset[OOM_PATH_MAX], mems_allowed[64];
 
         /* oom-kill: summary (5.0+) */

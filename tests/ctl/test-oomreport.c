@@ -345,6 +345,24 @@ static void markup_stays_out_of_fields(void **state)
         free(c);
 }
 
+/* out_of_memory() before 2.6.36 named a CONSTRAINT_MEMORY_POLICY OOM only
+ * in its kill line (text built from the kernel's format strings). */
+static void mpol_bind_is_mempolicy(void **state)
+{
+        static const char text[] =
+                "[   10.100000] numactl invoked oom-killer: gfp_mask=0x280da, order=0, oom_adj=0, oom_score_adj=0\n"
+                "[   10.200000] Pid: 4242, comm: numactl Not tainted 2.6.32-5-amd64 #1\n"
+                "[   10.300000] No available memory (MPOL_BIND): Kill process 4242 (numactl) score 0 or a child\n"
+                "[   10.400000] Killed process 4242 (numactl)\n";
+        Collected *c = parse(text, sizeof(text) - 1);
+
+        (void)state;
+        assert_int_equal(c->n, 1);
+        assert_int_equal(c->r[0].trigger_pid, 4242);
+        assert_true(explain_has_cause(&c->x[0], CAUSE_MEMPOLICY));
+        free(c);
+}
+
 /* Every prefix of the report parses without reading past its end. */
 static void every_truncation(void **state)
 {
@@ -411,6 +429,7 @@ int main(void)
                 cmocka_unit_test(same_incident_pasted_again),
                 cmocka_unit_test(json_keeps_utf8),
                 cmocka_unit_test(markup_stays_out_of_fields),
+                cmocka_unit_test(mpol_bind_is_mempolicy),
                 cmocka_unit_test(every_truncation),
                 cmocka_unit_test(garbage),
                 cmocka_unit_test(prefixes),
