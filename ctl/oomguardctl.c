@@ -17,6 +17,7 @@
 #include "model.h"
 #include "pressure.h"
 #include "sample-read.h"
+#include "step.h"
 #include "sysroot.h"
 #include "zones-report.h"
 
@@ -139,15 +140,16 @@ out:
         return ret;
 }
 
-/* One snapshot of a sequence: read, modelled, decided, printed. */
+/* One snapshot of a sequence: read, then policy_step() as the daemon does
+ * it, printed. */
 static int replay_one(const char *dir, unsigned index, uint64_t ms, const Policy *p, DecideState *st, Sample *s,
-                      Model *m)
+                      Step *step)
 {
-        char path[4096], msg[256], line[160];
+        const Pressure *in = &step->pressure;
+        const Decision *d = &step->decision;
+        char path[4096], msg[256], line[200];
         SysRoot *root = NULL;
         SampleError e;
-        Pressure in;
-        Decision d;
         int r;
 
         snprintf(path, sizeof(path), "%s/%04u", dir, index);
@@ -162,21 +164,21 @@ static int replay_one(const char *dir, unsigned index, uint64_t ms, const Policy
                 return r;
         }
         sysroot_free(root);
-        if ((r = model_build(s, m)) < 0)
+        if ((r = policy_step(p, s, ms * 1000, st, step)) < 0) {
+                fprintf(stderr, "oomguardctl: %s/proc/zoneinfo: no zone to model\n", path);
                 return r;
-        pressure_from(s, m, (unsigned)p->order, ms * 1000, &in);
-        decide(p, &in, st, &d);
-        snprintf(line, sizeof(line), "%04u %7.2fs %-8s %-12s min%+8.1f low%+8.1f balloon %6.1f psi %5.2f/%5.2f %s",
-                 index, (double)ms / 1000, level_name(d.level), reason_name(d.reason),
-                 (double)in.headroom_min_kb / 1024, (double)in.headroom_low_kb / 1024, (double)in.balloon_kb / 1024,
-                 (double)in.psi_some_avg10 / 100, (double)in.psi_full_avg10 / 100, in.order_ok_low ? "" : "order-fail");
-        printf("%s", line);
-        for (unsigned i = 0; i < d.n_actions; i++) {
-                printf(" %s%s", i ? "," : "-> ", action_name(d.actions[i].kind));
-                if (d.actions[i].kind == ACTION_BALLOON)
-                        printf("(%" PRIu64 " MiB)", d.actions[i].amount_kb / 1024);
         }
-        if (d.kill_held_for_host)
+        snprintf(line, sizeof(line), "%04u %7.2fs %-8s %-12s min%+8.1f low%+8.1f balloon %6.1f psi %5.2f/%5.2f %s",
+                 index, (double)ms / 1000, level_name(d->level), reason_name(d->reason),
+                 (double)in->headroom_min_kb / 1024, (double)in->headroom_low_kb / 1024, (double)in->balloon_kb / 1024,
+                 (double)in->psi_some_avg10 / 100, (double)in->psi_full_avg10 / 100, in->order_ok_low ? "" : "order-fail");
+        printf("%s", line);
+        for (unsigned i = 0; i < d->n_actions; i++) {
+                printf(" %s%s", i ? "," : "-> ", action_name(d->actions[i].kind));
+                if (d->actions[i].kind == ACTION_BALLOON)
+                        printf("(%" PRIu64 " MiB)", d->actions[i].amount_kb / 1024);
+        }
+        if (d->kill_held_for_host)
                 printf(" (kill held for the host)");
         printf("\n");
         return 0;
@@ -194,7 +196,7 @@ static int cmd_replay(int argc, char **argv)
         Policy p;
         DecideState st;
         Sample *s = NULL;
-        Model *m = NULL;
+        Step step = { 0 };
         FILE *times;
         unsigned index;
         unsigned long long ms;
@@ -228,19 +230,19 @@ static int cmd_replay(int argc, char **argv)
                 return EXIT_FAILED;
         }
         s = calloc(1, sizeof(*s));
-        m = calloc(1, sizeof(*m));
-        if (!s || !m)
+        step.model = calloc(1, sizeof(*step.model));
+        if (!s || !step.model)
                 goto out;
         decide_state_init(&st);
         printf("#    time     level    reason       headroom MiB above min/low, balloon MiB, PSI some/full avg10 %%\n");
         while (fscanf(times, "%u %llu", &index, &ms) == 2)
-                if (replay_one(dir, index, ms, &p, &st, s, m) < 0)
+                if (replay_one(dir, index, ms, &p, &st, s, &step) < 0)
                         goto out;
         ret = ferror(times) ? EXIT_FAILED : EXIT_OK;
 out:
         fclose(times);
         free(s);
-        free(m);
+        free(step.model);
         return ret;
 }
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "act.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,8 +10,7 @@
 #include <unistd.h>
 
 #include "proc-parse.h"
-#include "steer.h"
-#include "victim.h"
+#include "victim-scan.h"
 
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
@@ -23,8 +21,6 @@
 #ifndef __NR_process_mrelease
 #define __NR_process_mrelease 448
 #endif
-
-#define KILL_CANDIDATES_MAX 4096
 
 int act_drop_caches(SysRoot *root, ActResult *ret)
 {
@@ -61,77 +57,6 @@ int act_compact(SysRoot *root, uint64_t nodes, ActResult *ret)
         return ret->error;
 }
 
-static int read_int_file(SysRoot *root, const char *path, int *v)
-{
-        const char *buf;
-        size_t len;
-        int r = sysroot_read_path(root, path, &buf, &len);
-
-        return r < 0 ? r : parse_oom_score_adj(buf, len, v) == 0 ? 0 : -EINVAL;
-}
-
-typedef struct Candidates {
-        size_t n;
-        VictimCandidate c[KILL_CANDIDATES_MAX];
-        uint64_t starttime[KILL_CANDIDATES_MAX];
-        char comm[KILL_CANDIDATES_MAX][PROC_COMM_MAX];
-} Candidates;
-
-static void collect(SysRoot *root, const Policy *p, int self, Candidates *cs)
-{
-        struct dirent *de;
-        DIR *d;
-        int fd = sysroot_open_dir(root, "proc");
-
-        cs->n = 0;
-        if (fd < 0 || !(d = fdopendir(fd))) {
-                if (fd >= 0)
-                        close(fd);
-                return;
-        }
-        while ((de = readdir(d)) && cs->n < KILL_CANDIDATES_MAX) {
-                char path[64], cgroup[PROC_CGROUP_MAX];
-                VictimCandidate *c = &cs->c[cs->n];
-                const char *buf;
-                size_t len;
-                ProcStat ps;
-                char *end;
-                long pid = strtol(de->d_name, &end, 10);
-                int adj;
-
-                if (*end || pid <= 1 || pid > INT32_MAX || pid == self)
-                        continue;
-                snprintf(path, sizeof(path), "proc/%ld/stat", pid);
-                if (sysroot_read_path(root, path, &buf, &len) < 0 || parse_proc_stat(buf, len, &ps) < 0 ||
-                    (ps.flags & PROC_PF_KTHREAD) || ps.state == 'Z')
-                        continue;
-                snprintf(path, sizeof(path), "proc/%ld/cgroup", pid);
-                if (sysroot_read_path(root, path, &buf, &len) < 0 || parse_proc_cgroup(buf, len, cgroup, sizeof(cgroup)) < 0)
-                        cgroup[0] = '\0';
-                *c = (VictimCandidate){ .pid = (int)pid, .rss_kb = ps.rss_pages * 4 };
-                if (steer_target(p, ps.comm, cgroup[0] ? cgroup : NULL, &adj, &c->protected_))
-                        c->preferred = !c->protected_;
-                snprintf(path, sizeof(path), "proc/%ld/oom_score_adj", pid);
-                if (read_int_file(root, path, &c->oom_score_adj) < 0)
-                        continue;
-                snprintf(path, sizeof(path), "proc/%ld/oom_score", pid);
-                if (sysroot_read_path(root, path, &buf, &len) < 0)
-                        continue;
-                {
-                        const char *q = buf;
-                        uint64_t score;
-
-                        if (take_u64(&q, buf + len, 2000, &score) < 0)
-                                continue;
-                        c->oom_score = (int)score;
-                }
-                cs->starttime[cs->n] = ps.starttime;
-                memcpy(cs->comm[cs->n], ps.comm, PROC_COMM_MAX);
-                cs->n++;
-        }
-        closedir(d);
-}
-
 int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret)
 {
         static const char refused[] = "killing is only done on the live system";
@@ -152,7 +77,7 @@ int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret)
         cs = malloc(sizeof(*cs));
         if (!cs)
                 return ret->error = -ENOMEM;
-        collect(root, p, self, cs);
+        (void)victim_scan(root, p, self, cs);
         i = victim_pick(cs->c, cs->n);
         if (i < 0) {
                 snprintf(ret->detail, sizeof(ret->detail), "no process may be killed");
@@ -160,6 +85,7 @@ int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret)
                 return ret->error = -ESRCH;
         }
         ret->victim_pid = cs->c[i].pid;
+        victim_why(cs, i, ret->why, sizeof(ret->why));
         pidfd = (int)syscall(__NR_pidfd_open, cs->c[i].pid, 0);
         if (pidfd < 0) {
                 ret->error = -errno;
@@ -187,4 +113,23 @@ out:
                  (unsigned long long)cs->c[i].rss_kb, ret->error ? ": " : "", ret->error ? strerror(-ret->error) : "");
         free(cs);
         return ret->error;
+}
+
+int act_run(SysRoot *root, const Policy *p, int self, const PlannedAction *a, ActResult *ret)
+{
+        switch (a->kind) {
+        case ACTION_DROP_CACHES:
+                return act_drop_caches(root, ret);
+        case ACTION_COMPACT:
+                return act_compact(root, a->nodes, ret);
+        case ACTION_KILL:
+                return act_kill(root, p, self, ret);
+        case ACTION_BALLOON:
+        case _ACTION_MAX:
+        default:
+                memset(ret, 0, sizeof(*ret));
+                snprintf(ret->detail, sizeof(ret->detail), "not a local action (%s): nothing done",
+                         action_name(a->kind));
+                return ret->error = -EINVAL;
+        }
 }

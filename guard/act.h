@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "decide.h"
 #include "policy.h"
 #include "sysroot.h"
 
@@ -14,6 +15,7 @@ typedef struct ActResult {
         int error;              /* negative errno, 0 on success */
         char detail[160];       /* for the log: what was done to whom */
         int victim_pid;
+        char why[200];          /* kill: why that process */
 } ActResult;
 
 /* fs/drop_caches.c: drop_caches_sysctl_handler(), value 1: clean page cache
@@ -30,3 +32,9 @@ int act_compact(SysRoot *root, uint64_t nodes, ActResult *ret);
  * pidfd_send_signal(SIGKILL) and process_mrelease() to free its memory now.
  * Only on the live root. */
 int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret);
+
+/* Carries out one local action of the decision: drop caches, compact or
+ * kill. Any other kind (the balloon request goes to the host, not here;
+ * a kind this build does not know) is refused with -EINVAL and does
+ * nothing: a new action must never fall through to a kill. */
+int act_run(SysRoot *root, const Policy *p, int self, const PlannedAction *a, ActResult *ret);

@@ -17,9 +17,17 @@ typedef struct GuardOptions {
 
 typedef struct Guard Guard;
 
+/* What stopped guard_new(), for the exit status. */
+typedef enum GuardFailure {
+        GUARD_FAILED_OTHER,
+        GUARD_FAILED_POLICY,            /* the policy file does not validate */
+        GUARD_FAILED_KERNEL_FILE,       /* a kernel file cannot be read or understood */
+} GuardFailure;
+
 /* Reads the policy and the first sample; returns 0 or a negative errno
- * after printing why (file and line for a policy that does not validate). */
-int guard_new(const GuardOptions *opt, Guard **ret);
+ * after printing why (file and line for a policy that does not validate,
+ * file, line and field for a kernel file), and says which in *why. */
+int guard_new(const GuardOptions *opt, Guard **ret, GuardFailure *why);
 Guard *guard_free(Guard *g);
 
 /* Runs until SIGTERM/SIGINT; restores every oom_score_adj it changed. */

@@ -19,6 +19,7 @@ enum {
         EXIT_FAILED = 1,        /* could not start or run */
         EXIT_USAGE = 2,
         EXIT_BAD_POLICY = 3,    /* the policy file does not validate */
+        EXIT_KERNEL_FILE = 4,   /* a kernel file at start-up cannot be read or understood */
 };
 
 static void usage(FILE *f)
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
         GuardOptions opt = { .root = "/", .policy_path = DEFAULT_POLICY };
         bool once = false;
         Guard *g = NULL;
+        GuardFailure why;
         Policy shipped;
         int c, r;
 
@@ -109,9 +111,10 @@ int main(int argc, char **argv)
         }
         /* In a terminal (not under systemd), show each record's line too. */
         opt.lines_to_stderr = !getenv("JOURNAL_STREAM");
-        r = guard_new(&opt, &g);
+        r = guard_new(&opt, &g, &why);
         if (r < 0)
-                return r == -EINVAL && !once ? EXIT_BAD_POLICY : EXIT_FAILED;
+                return why == GUARD_FAILED_POLICY ? EXIT_BAD_POLICY :
+                       why == GUARD_FAILED_KERNEL_FILE ? EXIT_KERNEL_FILE : EXIT_FAILED;
         r = once ? guard_once(g, stdout) : guard_run(g);
         guard_free(g);
         return r < 0 ? EXIT_FAILED : EXIT_OK;

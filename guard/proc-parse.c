@@ -89,47 +89,6 @@ int parse_proc_cgroup(const char *buf, size_t len, char *path, size_t path_size)
         return 0;
 }
 
-static bool ends_with(const char *s, size_t n, const char *suffix)
-{
-        size_t m = strlen(suffix);
-
-        return n > m && memcmp(s + n - m, suffix, m) == 0;
-}
-
-const char *cgroup_unit(const char *path, size_t *ret_len)
-{
-        const char *unit = NULL, *s = path;
-        size_t unit_len = 0;
-
-        while (*s) {
-                const char *e;
-
-                while (*s == '/')
-                        s++;
-                e = s;
-                while (*e && *e != '/')
-                        e++;
-                if (ends_with(s, (size_t)(e - s), ".service") || ends_with(s, (size_t)(e - s), ".scope")) {
-                        unit = s;
-                        unit_len = (size_t)(e - s);
-                }
-                s = e;
-        }
-        *ret_len = unit_len;
-        return unit;
-}
-
-bool cgroup_covers(const char *prefix, const char *path)
-{
-        size_t n = strlen(prefix);
-
-        while (n > 1 && prefix[n - 1] == '/')
-                n--;
-        if (n == 1 && prefix[0] == '/')
-                return path[0] == '/';
-        return strncmp(prefix, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 int parse_oom_score_adj(const char *buf, size_t len, int *ret)
 {
         const char *p = buf, *end = buf + len;

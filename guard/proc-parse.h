@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "parse-util.h"
+#include "steer-rules.h"   /* cgroup_unit(), cgroup_covers() */
 
 #define PROC_COMM_MAX 16        /* TASK_COMM_LEN */
 #define PROC_CGROUP_MAX 256
@@ -29,14 +30,6 @@ int parse_proc_stat(const char *buf, size_t len, ProcStat *ret);
 /* /proc/PID/cgroup: the cgroup v2 path ("0::/path"), or with v1 only the
  * name=systemd hierarchy. Copies it into path (NUL-terminated). */
 int parse_proc_cgroup(const char *buf, size_t len, char *path, size_t path_size);
-
-/* The systemd unit a cgroup path belongs to: its deepest component that ends
- * in .service or .scope ("sshd.service" for /system.slice/sshd.service/x).
- * Returns a pointer into path and its length, or NULL. */
-const char *cgroup_unit(const char *path, size_t *ret_len);
-
-/* Whether path is prefix or lies below it ("/a" covers "/a" and "/a/b", not "/ab"). */
-bool cgroup_covers(const char *prefix, const char *path);
 
 /* /proc/PID/oom_score_adj: -1000..1000 */
 int parse_oom_score_adj(const char *buf, size_t len, int *ret);

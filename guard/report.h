@@ -24,6 +24,7 @@ typedef struct ReportSink {
 typedef struct ActionOutcome {
         const char *result;     /* "done", "failed", "dry-run", "sent", "no-agent", "granted", "refused" */
         const char *detail;     /* what was done to whom, or NULL */
+        const char *why;        /* kill: why that process, or NULL */
         int64_t freed_kb;       /* MemFree after - before; 0 when not measured */
         uint64_t latency_usec;  /* from the wake-up to the action done */
 } ActionOutcome;

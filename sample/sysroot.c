@@ -93,6 +93,12 @@ unsigned sysroot_page_size_kb(const SysRoot *r)
         return r->page_size_kb;
 }
 
+void sysroot_set_page_size_kb(SysRoot *r, unsigned kb)
+{
+        if (kb)
+                r->page_size_kb = kb;
+}
+
 /* seq_file answers a read at offset 0 with a fresh snapshot; a file that
  * fills the buffer is read again from 0 with a larger one so that the
  * snapshot is never stitched from two generations. */

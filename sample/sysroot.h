@@ -36,6 +36,9 @@ SysRoot *sysroot_free(SysRoot *r);
  * for "/", 4 for fixture trees (all captured on 4 KiB-page machines). */
 const char *sysroot_path(const SysRoot *r);
 unsigned sysroot_page_size_kb(const SysRoot *r);
+/* A fixture tree taken on a 16 or 64 KiB-page kernel (arm64, ppc64le) says
+ * so here; the live root always has the running kernel's. */
+void sysroot_set_page_size_kb(SysRoot *r, unsigned kb);
 
 /* Path of a known file relative to the root, e.g. "proc/zoneinfo". */
 const char *sysfile_path(SysFile f);

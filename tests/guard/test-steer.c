@@ -35,8 +35,6 @@ static void stat_lines(void **state)
 static void cgroup_files(void **state)
 {
         char path[PROC_CGROUP_MAX];
-        size_t n;
-        const char *unit;
 
         assert_int_equal(parse_proc_cgroup("0::/system.slice/sshd.service\n", 30, path, sizeof(path)), 0);
         assert_string_equal(path, "/system.slice/sshd.service");
@@ -50,16 +48,6 @@ static void cgroup_files(void **state)
         assert_int_equal(parse_proc_cgroup("garbage\n", 8, path, sizeof(path)), -EINVAL);
         assert_int_equal(parse_proc_cgroup("4:memory:/x\n", 12, path, sizeof(path)), -ENODATA);
 
-        unit = cgroup_unit("/system.slice/docker.service/abc", &n);
-        assert_int_equal(n, strlen("docker.service"));
-        assert_memory_equal(unit, "docker.service", n);
-        unit = cgroup_unit("/user.slice/user-1000.slice/session-2.scope", &n);
-        assert_memory_equal(unit, "session-2.scope", n);
-        assert_null(cgroup_unit("/init.scope.d/x", &n));
-        assert_true(cgroup_covers("/system.slice", "/system.slice/a.service"));
-        assert_true(cgroup_covers("/system.slice/", "/system.slice"));
-        assert_false(cgroup_covers("/system.slice", "/system.slice2/a"));
-        assert_true(cgroup_covers("/", "/anything"));
 }
 
 /* A process in a scratch tree: stat, cgroup and oom_score_adj. */
@@ -141,7 +129,12 @@ static void steering_and_restore(void **state)
         assert_int_equal(st->n, 4);    /* remembered, so it is said once */
         assert_int_equal(steer_apply(st, root, &p, true, 700, &stats), 0);
         assert_int_equal(stats.changed, 0);
-        st->n = 0;
+        /* forgetting the dry run's changes: said again, still nothing written */
+        steer_forget(st);
+        assert_int_equal(steer_apply(st, root, &p, true, 700, &stats), 0);
+        assert_int_equal(stats.changed, 4);
+        assert_int_equal(adj_of(dir, 100), 0);
+        steer_forget(st);
 
         assert_int_equal(steer_apply(st, root, &p, false, 700, &stats), 0);
         assert_int_equal(stats.matched, 4);     /* 100, 200, 400, 600; not the kthread, zombie or self */
@@ -153,6 +146,15 @@ static void steering_and_restore(void **state)
         assert_int_equal(adj_of(dir, 300), 0);
         assert_int_equal(adj_of(dir, 500), 0);
         assert_int_equal(adj_of(dir, 700), -17);
+        /* the log names each process and its values */
+        {
+                char named[512];
+
+                steer_format_changes(&stats, named, sizeof(named));
+                assert_non_null(strstr(named, "sshd[100] 0 -> -900 (protect)"));
+                assert_non_null(strstr(named, "bash[600] 100 -> 800 (prefer)"));
+                assert_int_equal(stats.n_named, 4);
+        }
 
         /* a second scan changes nothing */
         assert_int_equal(steer_apply(st, root, &p, false, 700, &stats), 0);
@@ -175,30 +177,12 @@ static void steering_and_restore(void **state)
         free(st);
 }
 
-static void protect_wins_over_prefer(void **state)
-{
-        Policy p;
-        ConfigErrors e;
-        bool prot;
-        int adj;
-
-        assert_int_equal(policy_parse("[protect]\nname = db\n[prefer]\ncgroup = /\n", &p, &e), 0);
-        assert_true(steer_target(&p, "db", "/x", &adj, &prot));
-        assert_true(prot);
-        assert_int_equal(adj, -900);
-        assert_true(steer_target(&p, "other", "/x", &adj, &prot));
-        assert_false(prot);
-        assert_int_equal(adj, 500);
-        assert_false(steer_target(&p, "other", NULL, &adj, &prot));
-}
-
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(stat_lines),
                 cmocka_unit_test(cgroup_files),
                 cmocka_unit_test(steering_and_restore),
-                cmocka_unit_test(protect_wins_over_prefer),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One evaluation: sample -> policy_step() -> act -> report. */
+#include "guard-internal.h"
+
+#include <string.h>
+
+#include "sample-read.h"
+
+/* Reads a sample into the scratch buffer and swaps it in. On error the last
+ * good sample stays: one odd kernel line degrades a sample, it never stops
+ * the guard. */
+static int take_sample(Guard *g)
+{
+        SampleError e;
+        char msg[256];
+        Sample *t;
+        int r;
+
+        /* the static parts travel with the sample */
+        g->scratch->kernel = g->sample->kernel;
+        g->scratch->kernel_known = g->sample->kernel_known;
+        g->scratch->page_size_kb = g->sample->page_size_kb;
+        g->scratch->balloon = g->sample->balloon;
+        g->scratch->nodes_online_mask = g->sample->nodes_online_mask;
+        g->scratch->has_nodes_online = g->sample->has_nodes_online;
+        r = sample_read(g->root, g->scratch, 0, &e);
+        if (r < 0) {
+                if (g->sample_failures++ % 100 == 0) {
+                        sample_error_format(&e, msg, sizeof(msg));
+                        guard_log(g, 3, "cannot sample, keeping the last good sample: %s", msg);
+                }
+                return r;
+        }
+        t = g->sample;
+        g->sample = g->scratch;
+        g->scratch = t;
+        return 0;
+}
+
+static int64_t mem_free_kb(Guard *g)
+{
+        MeminfoSample m;
+
+        return guard_read_meminfo(g, &m) < 0 ? -1 : (int64_t)m.mem_free_kb;
+}
+
+/* Carries out one action; reporting waits until every action is done, so
+ * that under pressure the guard acts before it writes about it. */
+static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec, ActionOutcome *out, ActResult *res_out)
+{
+        ActionOutcome o = { .result = "dry-run" };
+        ActResult res = { 0 };
+        int64_t after;
+
+        if (a->kind == ACTION_BALLOON) {
+                guard_send_balloon_request(g, a, &o);
+                o.latency_usec = guard_monotonic_usec() - wake_usec;
+        } else if (!g->opt.dry_run) {
+                (void)act_run(g->root, &g->policy, g->self, a, &res);
+                /* wake-up to the action done; measuring its effect comes after */
+                o.latency_usec = guard_monotonic_usec() - wake_usec;
+                o.result = res.error ? "failed" : "done";
+                after = mem_free_kb(g);
+                if (after >= 0)
+                        o.freed_kb = after - (int64_t)g->sample->meminfo.mem_free_kb;
+                decide_action_result(&g->state, a->kind, o.freed_kb > 0 ? (uint64_t)o.freed_kb : 0,
+                                     g->step.pressure.guest_ram_kb);
+        } else
+                o.latency_usec = guard_monotonic_usec() - wake_usec;
+        if (!g->opt.dry_run && (a->kind == ACTION_BALLOON ? !strcmp(o.result, "sent") : !res.error) &&
+            a->kind < _ACTION_MAX) {
+                g->tally.count[a->kind]++;
+                g->tally.last_usec[a->kind] = guard_now_usec(g);
+        }
+        *res_out = res;
+        *out = o;
+        if (res.detail[0])
+                out->detail = res_out->detail;
+        if (res.why[0])
+                out->why = res_out->why;
+}
+
+void guard_steer_now(Guard *g)
+{
+        SteerStats st;
+        char named[512];
+
+        if (!g->policy.steer_enabled || (!g->policy.protect.n_rules && !g->policy.prefer.n_rules))
+                return;
+        if (steer_apply(g->steer, g->root, &g->policy, g->opt.dry_run, g->self, &st) < 0 || !(st.changed || st.failed))
+                return;
+        steer_format_changes(&st, named, sizeof(named));
+        guard_log(g, 6, "oom_score_adj: %s %u of %u matching processes%s%s%s", g->opt.dry_run ? "would set" : "set",
+                  st.changed, st.matched, named[0] ? ": " : "", named, st.failed ? " (some could not be changed)" : "");
+}
+
+void guard_tick(Guard *g, uint64_t wake_usec)
+{
+        const Decision *d = &g->step.decision;
+        ActionOutcome outcomes[_ACTION_MAX];
+        ActResult results[_ACTION_MAX];
+
+        if (take_sample(g) < 0)
+                return;
+        if (policy_step(&g->policy, g->sample, guard_now_usec(g), &g->state, &g->step) < 0)
+                return;
+        for (unsigned i = 0; i < d->n_actions; i++)
+                carry_out(g, &d->actions[i], wake_usec, &outcomes[i], &results[i]);
+        /* A process started since the last scan may be what is pushing the
+         * level up (a hog at 200 MiB/s reaches the OOM killer within a
+         * second or two, well inside rescan_ms): steer it now, before the
+         * kernel has to choose. */
+        if (d->level_changed && d->level > d->previous) {
+                guard_steer_now(g);
+                g->last_steer_usec = guard_monotonic_usec();
+        }
+        if (d->level_changed) {
+                report_level(&g->sink, g->sample, &g->step.pressure, d);
+                guard_notify_status(g);
+        }
+        for (unsigned i = 0; i < d->n_actions; i++)
+                report_action(&g->sink, g->sample, &g->step.pressure, d, &d->actions[i], &outcomes[i]);
+        guard_send_report(g, d->level_changed);
+        guard_schedule_poll(g);
+}
