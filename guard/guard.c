@@ -15,6 +15,7 @@
 
 #include "config-file.h"
 #include "kernel-parse.h"
+#include "sample-gaps.h"
 #include "sample-read.h"
 
 uint64_t guard_monotonic_usec(void)
@@ -91,6 +92,18 @@ static uint64_t first_request_id(void)
         return guard_monotonic_usec() + 1;
 }
 
+/* What the sample lacks and the model fills in with a default is said at
+ * start-up: a guard that decides on a guessed reserve must say so. */
+static void say_gaps(Guard *g)
+{
+        SampleGaps gaps;
+        char text[768];
+
+        sample_gaps(g->sample, &gaps);
+        if (sample_gaps_format(&gaps, text, sizeof(text)))
+                guard_log(g, 4, "%s: %s", g->opt.root, text);
+}
+
 int guard_new(const GuardOptions *opt, Guard **ret, GuardFailure *why)
 {
         Guard *g = calloc(1, sizeof(*g));
@@ -138,6 +151,7 @@ int guard_new(const GuardOptions *opt, Guard **ret, GuardFailure *why)
                 goto fail;
         }
         g->have_sample = true;
+        say_gaps(g);
         *ret = g;
         return 0;
 fail:

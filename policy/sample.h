@@ -148,6 +148,7 @@ typedef struct BalloonSample {
         bool device_present;            /* a virtio device with id 5 */
         bool deflate_on_oom;            /* feature bit 2 negotiated */
         bool stats_vq, free_page_hint, page_reporting;
+        bool features_unreadable;       /* a balloon whose features file is missing or garbage */
 } BalloonSample;
 
 typedef struct Sample {

@@ -127,8 +127,12 @@ static int read_balloon(SysRoot *r, BalloonSample *b, SampleError *e)
                         continue;
                 b->device_present = true;
                 snprintf(path, sizeof(path), "%s/%s/features", dir_path, de->d_name);
-                if (sysroot_read_path(r, path, &buf, &len) < 0 || parse_virtio_features(buf, len, &bits, NULL) < 0)
-                        continue;       /* driver not bound: no features */
+                if (sysroot_read_path(r, path, &buf, &len) < 0 || parse_virtio_features(buf, len, &bits, NULL) < 0) {
+                        /* driver not bound, or a file we cannot read: the
+                         * features are unknown, and sample_gaps() says so */
+                        b->features_unreadable = true;
+                        break;
+                }
                 b->stats_vq = bits & (UINT64_C(1) << VIRTIO_BALLOON_F_STATS_VQ);
                 b->deflate_on_oom = bits & (UINT64_C(1) << VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
                 b->free_page_hint = bits & (UINT64_C(1) << VIRTIO_BALLOON_F_FREE_PAGE_HINT);
@@ -143,6 +147,8 @@ int sample_read_static(SysRoot *r, Sample *s, SampleError *e)
 {
         int ret;
 
+        if (e)
+                memset(e, 0, sizeof(*e));
         s->page_size_kb = sysroot_page_size_kb(r);
         ret = read_one(r, SF_OSRELEASE, false, parse_osrelease, &s->kernel, e);
         if (ret < 0)

@@ -7,7 +7,8 @@
 # Checks: the journal records and their fields, the request that reached the
 # agent and the guard's reading of the answer, READY/STATUS, oom_score_adj
 # steering on the fixture's processes, a broken policy on SIGHUP refused with
-# file and line while the old one keeps running, a good one loaded, and
+# file and line while the old one keeps running, a good one loaded, a FIFO at
+# the policy path refused without blocking, and
 # every oom_score_adj restored on SIGTERM. Needs root (journald); exits 77
 # (skipped) otherwise.
 set -uo pipefail
@@ -164,6 +165,20 @@ kill -HUP $guard
 sleep 1
 check "good policy loaded" grep -q "policy.ini: loaded" "$work/stderr"
 check "new [prefer] value applied" grep -qx 700 "$work/root/proc/200/oom_score_adj"
+
+# A FIFO at the policy path: refused at once (opening it would wait for a
+# writer), the running policy stays, and the guard still samples and
+# answers SIGTERM below.
+mv "$work/policy.ini" "$work/loaded.ini"
+mkfifo "$work/policy.ini"
+kill -HUP $guard
+sleep 1
+check "FIFO at the policy path refused without blocking" \
+	bash -c '[ "$(grep -c "not loaded; the running policy stays" "$0")" -eq 2 ]' "$work/stderr"
+check "FIFO: said why" grep -q "policy.ini: not a regular file" "$work/stderr"
+echo 0 > "$work/root/proc/200/oom_score_adj"
+sleep 1
+check "FIFO: the guard runs on with its policy (rescan steers 200 back to 700)" grep -qx 700 "$work/root/proc/200/oom_score_adj"
 
 # The agent hung up (see the peer): the guard reconnects and must read the
 # new link.
