@@ -25,6 +25,34 @@ static const char *const reason_names[_REASON_MAX] = {
         [REASON_RECOVERED] = "recovered",
 };
 
+static const char *const skip_names[_SKIP_MAX][2] = {
+        [SKIP_NONE] = { "none", "planned" },
+        [SKIP_DISABLED] = { "disabled", "disabled in the policy" },
+        [SKIP_BELOW_LEVEL] = { "below_level", "the thresholds are below its level" },
+        [SKIP_RECOVERED] = { "recovered", "the thresholds say normal again; the level is only held" },
+        [SKIP_COOLDOWN] = { "cooldown", "in cooldown" },
+        [SKIP_HOST_REFUSED] = { "host_refused", "the host refused or did not answer; waiting longer each time" },
+        [SKIP_BALLOON_EMPTY] = { "balloon_empty", "the balloon is empty" },
+        [SKIP_BALLOON_PENDING] = { "balloon_pending", "waiting for the host's answer to the last request" },
+        [SKIP_POST_ACTION_DELAY] = { "post_action_delay", "another action ran just before; PSI lags by about 2 s" },
+        [SKIP_ORDER_OK] = { "order_ok", "no fragmentation: some zone serves the order at low" },
+        [SKIP_NOTHING_FREE] = { "nothing_free", "below min: no free memory to compact into" },
+        [SKIP_CACHE_SMALL] = { "cache_small", "clean cache below min_file_pct of guest RAM" },
+        [SKIP_REFAULTING] = { "refaulting", "file refaults above max_refault_per_s: the cache is the working set" },
+        [SKIP_OTHER_ACTION] = { "other_action", "one local action per evaluation, and another one runs" },
+        [SKIP_HELD_FOR_HOST] = { "held_for_host", "a deflate request is pending and the level is below critical" },
+};
+
+const char *skip_reason_name(SkipReason r)
+{
+        return r >= 0 && r < _SKIP_MAX ? skip_names[r][0] : "?";
+}
+
+const char *skip_reason_text(SkipReason r)
+{
+        return r >= 0 && r < _SKIP_MAX ? skip_names[r][1] : "?";
+}
+
 const char *action_name(ActionKind a)
 {
         return a >= 0 && a < _ACTION_MAX ? action_names[a] : "?";
@@ -92,16 +120,31 @@ static Level level_for(const Policy *p, const Pressure *in, int64_t time_to_min_
         return *reason = REASON_NONE, LEVEL_NORMAL;
 }
 
-static bool cooled_down(const DecideState *st, const ActionPolicy *a, ActionKind kind, uint64_t now)
+static uint64_t cooldown_until(const DecideState *st, const ActionPolicy *a, ActionKind kind)
 {
-        uint64_t cooldown = (a->cooldown_ms << st->backoff_shift[kind]) * USEC_PER_MSEC;
-
-        return !st->acted[kind] || now - st->last_action_usec[kind] >= cooldown;
+        return st->last_action_usec[kind] + (a->cooldown_ms << st->backoff_shift[kind]) * USEC_PER_MSEC;
 }
 
-static bool allowed(const DecideState *st, const ActionPolicy *a, ActionKind kind, Level level, uint64_t now)
+/* The gates every action passes: enabled, at its level, cooled down. */
+static SkipReason gate(const DecideState *st, const ActionPolicy *a, ActionKind kind, Level level, uint64_t now,
+                       uint64_t *until)
 {
-        return a->enabled && (uint64_t)level >= a->level && cooled_down(st, a, kind, now);
+        *until = 0;
+        if (!a->enabled)
+                return SKIP_DISABLED;
+        if ((uint64_t)level < a->level)
+                return SKIP_BELOW_LEVEL;
+        if (st->acted[kind] && now < cooldown_until(st, a, kind)) {
+                *until = cooldown_until(st, a, kind);
+                return kind == ACTION_BALLOON && st->balloon_refused_last ? SKIP_HOST_REFUSED : SKIP_COOLDOWN;
+        }
+        return SKIP_NONE;
+}
+
+static void verdict(Decision *d, ActionKind kind, SkipReason why, uint64_t until)
+{
+        d->verdicts[kind].skip = why;
+        d->verdicts[kind].until_usec = until;
 }
 
 static void plan(Decision *d, DecideState *st, ActionKind kind, Reason reason, uint64_t now)
@@ -111,6 +154,7 @@ static void plan(Decision *d, DecideState *st, ActionKind kind, Reason reason, u
         memset(a, 0, sizeof(*a));
         a->kind = kind;
         a->reason = reason;
+        verdict(d, kind, SKIP_NONE, 0);
         st->acted[kind] = true;
         st->last_action_usec[kind] = now;
         if (kind != ACTION_BALLOON) {
@@ -141,16 +185,99 @@ static uint64_t balloon_request_kb(const Policy *p, const Pressure *in, const De
         return kb < in->balloon_kb ? kb : in->balloon_kb;
 }
 
+/* The ladder, cheapest first; every action gets a verdict. */
+static void decide_actions(const Policy *p, const Pressure *in, DecideState *st, Decision *d, Level raw,
+                           Reason raw_reason)
+{
+        uint64_t now = in->now_usec, until, delay_until;
+        SkipReason why;
+        bool local_ok;
+
+        /* 1. Ask the host: the cheapest action for the guest, and the only
+         *    one that adds memory. Runs beside the local ones. */
+        why = gate(st, &p->balloon, ACTION_BALLOON, raw, now, &until);
+        if (why == SKIP_NONE && in->balloon_kb == 0)
+                why = SKIP_BALLOON_EMPTY;
+        else if (why == SKIP_NONE && st->balloon_pending) {
+                why = SKIP_BALLOON_PENDING;
+                until = st->balloon_sent_usec + p->balloon_timeout_ms * USEC_PER_MSEC;
+        }
+        if (why == SKIP_NONE) {
+                plan(d, st, ACTION_BALLOON, raw_reason, now);
+                d->actions[d->n_actions - 1].amount_kb = balloon_request_kb(p, in, st);
+                d->actions[d->n_actions - 1].request_id = st->next_request_id;
+                st->balloon_pending = true;
+                st->balloon_id = st->next_request_id++;
+                st->balloon_sent_usec = now;
+                st->balloon_kb = d->actions[d->n_actions - 1].amount_kb;
+                st->balloon_size_at_request_kb = in->balloon_kb;
+        } else
+                verdict(d, ACTION_BALLOON, why, until);
+
+        /* Local actions, one per decision, and none within the post-action
+         * delay of the last: PSI needs ~2 s to show what an action did. */
+        local_ok = !st->any_local_action || now - st->last_local_action_usec >= p->post_action_delay_ms * USEC_PER_MSEC;
+        delay_until = st->last_local_action_usec + p->post_action_delay_ms * USEC_PER_MSEC;
+
+        /* 2. Fragmentation: order-0 memory is there, the blocks are not. */
+        why = gate(st, &p->compact, ACTION_COMPACT, raw, now, &until);
+        if (why == SKIP_NONE && in->order_ok_low)
+                why = SKIP_ORDER_OK;
+        else if (why == SKIP_NONE && in->headroom_min_kb <= 0)
+                why = SKIP_NOTHING_FREE;
+        else if (why == SKIP_NONE && !local_ok)
+                why = SKIP_POST_ACTION_DELAY, until = delay_until;
+        if (why == SKIP_NONE) {
+                plan(d, st, ACTION_COMPACT, REASON_ORDER, now);
+                d->actions[d->n_actions - 1].nodes = in->order_fail_nodes;
+                local_ok = false;
+                delay_until = 0;
+        } else
+                verdict(d, ACTION_COMPACT, why, until);
+
+        /* 3. Clean page cache, when there is a lot of it and it is not the
+         *    working set (evicted pages do not come back as refaults). */
+        why = gate(st, &p->drop_caches, ACTION_DROP_CACHES, raw, now, &until);
+        if (why == SKIP_NONE && (!in->guest_ram_kb || in->file_kb * 100 < p->drop_file_min_pct * in->guest_ram_kb))
+                why = SKIP_CACHE_SMALL;
+        else if (why == SKIP_NONE && st->refault_per_s > p->drop_max_refault_per_s)
+                why = SKIP_REFAULTING;
+        else if (why == SKIP_NONE && !local_ok)
+                why = delay_until ? SKIP_POST_ACTION_DELAY : SKIP_OTHER_ACTION, until = delay_until;
+        if (why == SKIP_NONE) {
+                plan(d, st, ACTION_DROP_CACHES, raw_reason, now);
+                local_ok = false;
+                delay_until = 0;
+        } else
+                verdict(d, ACTION_DROP_CACHES, why, until);
+
+        /* 4. Last resort. Never while the host may still give memory, unless
+         *    the kernel's OOM killer is next anyway. */
+        why = gate(st, &p->kill, ACTION_KILL, raw, now, &until);
+        if (why == SKIP_NONE && !local_ok)
+                why = delay_until ? SKIP_POST_ACTION_DELAY : SKIP_OTHER_ACTION, until = delay_until;
+        else if (why == SKIP_NONE && st->balloon_pending && raw < LEVEL_CRITICAL) {
+                d->kill_held_for_host = true;
+                why = SKIP_HELD_FOR_HOST;
+                until = st->balloon_sent_usec + p->balloon_timeout_ms * USEC_PER_MSEC;
+        }
+        if (why == SKIP_NONE)
+                plan(d, st, ACTION_KILL, raw_reason, now);
+        else
+                verdict(d, ACTION_KILL, why, until);
+}
+
 void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
 {
         uint64_t now = in->now_usec;
         Reason raw_reason, down_reason;
         Level raw, down;
-        bool local_ok;
 
         memset(d, 0, sizeof(*d));
         update_rates(st, in);
         d->time_to_min_ms = st->decline_kb_per_s > 0 ? in->headroom_min_kb * 1000 / st->decline_kb_per_s : -1;
+        d->decline_kb_per_s = st->decline_kb_per_s;
+        d->refault_per_s = st->refault_per_s > UINT32_MAX ? UINT32_MAX : (uint32_t)st->refault_per_s;
         if (d->time_to_min_ms < -1)
                 d->time_to_min_ms = 0;  /* already below */
 
@@ -177,6 +304,7 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
          * has grown by a request's worth: what was asked no longer helps. */
         if (st->balloon_pending && now - st->balloon_sent_usec >= p->balloon_timeout_ms * USEC_PER_MSEC) {
                 st->balloon_pending = false;
+                st->balloon_refused_last = true;
                 if (st->backoff_shift[ACTION_BALLOON] < MAX_BACKOFF_SHIFT)
                         st->backoff_shift[ACTION_BALLOON]++;    /* no answer is no better than a refusal */
         }
@@ -189,54 +317,15 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
          * level: the hold keeps the level and the log from flapping, but
          * memory that came back during it needs no request, no dropped
          * cache and no kill. */
-        if (raw == LEVEL_NORMAL)
+        if (d->level == LEVEL_NORMAL && raw == LEVEL_NORMAL)
                 return;
-
-        /* 1. Ask the host: the cheapest action for the guest, and the only
-         *    one that adds memory. Runs beside the local ones. */
-        if (in->balloon_kb > 0 && !st->balloon_pending &&
-            allowed(st, &p->balloon, ACTION_BALLOON, raw, now)) {
-                plan(d, st, ACTION_BALLOON, raw_reason, now);
-                d->actions[d->n_actions - 1].amount_kb = balloon_request_kb(p, in, st);
-                d->actions[d->n_actions - 1].request_id = st->next_request_id;
-                st->balloon_pending = true;
-                st->balloon_id = st->next_request_id++;
-                st->balloon_sent_usec = now;
-                st->balloon_kb = d->actions[d->n_actions - 1].amount_kb;
-                st->balloon_size_at_request_kb = in->balloon_kb;
-        }
-
-        /* Local actions, one per decision, and none within the post-action
-         * delay of the last: PSI needs ~2 s to show what an action did. */
-        local_ok = !st->any_local_action || now - st->last_local_action_usec >= p->post_action_delay_ms * USEC_PER_MSEC;
-        if (!local_ok)
-                return;
-
-        /* 2. Fragmentation: order-0 memory is there, the blocks are not. */
-        if (!in->order_ok_low && in->headroom_min_kb > 0 && allowed(st, &p->compact, ACTION_COMPACT, raw, now)) {
-                plan(d, st, ACTION_COMPACT, REASON_ORDER, now);
-                d->actions[d->n_actions - 1].nodes = in->order_fail_nodes;
+        d->evaluated = true;
+        if (raw == LEVEL_NORMAL) {
+                for (int k = 0; k < _ACTION_MAX; k++)
+                        verdict(d, (ActionKind)k, SKIP_RECOVERED, 0);
                 return;
         }
-
-        /* 3. Clean page cache, when there is a lot of it and it is not the
-         *    working set (evicted pages do not come back as refaults). */
-        if (allowed(st, &p->drop_caches, ACTION_DROP_CACHES, raw, now) && in->guest_ram_kb &&
-            in->file_kb * 100 >= p->drop_file_min_pct * in->guest_ram_kb &&
-            st->refault_per_s <= p->drop_max_refault_per_s) {
-                plan(d, st, ACTION_DROP_CACHES, raw_reason, now);
-                return;
-        }
-
-        /* 4. Last resort. Never while the host may still give memory, unless
-         *    the kernel's OOM killer is next anyway. */
-        if (allowed(st, &p->kill, ACTION_KILL, raw, now)) {
-                if (st->balloon_pending && raw < LEVEL_CRITICAL) {
-                        d->kill_held_for_host = true;
-                        return;
-                }
-                plan(d, st, ACTION_KILL, raw_reason, now);
-        }
+        decide_actions(p, in, st, d, raw, raw_reason);
 }
 
 void decide_action_result(DecideState *st, ActionKind kind, uint64_t freed_kb, uint64_t guest_ram_kb)
@@ -255,6 +344,7 @@ void decide_balloon_answer(DecideState *st, uint64_t request_id, bool granted, u
         if (!st->balloon_pending || request_id != st->balloon_id)
                 return; /* late or repeated answer: the request is settled */
         st->balloon_pending = false;
+        st->balloon_refused_last = !granted;
         if (granted) {
                 st->backoff_shift[ACTION_BALLOON] = 0;
                 return;

@@ -32,8 +32,31 @@ typedef enum Reason {
         _REASON_MAX,
 } Reason;
 
+/* Why an enabled action was not planned at an evaluation above normal. */
+typedef enum SkipReason {
+        SKIP_NONE,              /* planned */
+        SKIP_DISABLED,          /* enabled = no in the policy */
+        SKIP_BELOW_LEVEL,       /* the thresholds are below the action's level */
+        SKIP_RECOVERED,         /* the thresholds say normal; only the level is held */
+        SKIP_COOLDOWN,          /* until: its cooldown (doubled while it achieves little) */
+        SKIP_HOST_REFUSED,      /* balloon: until: the host refused, the cooldown doubles */
+        SKIP_BALLOON_EMPTY,     /* balloon: nothing to deflate */
+        SKIP_BALLOON_PENDING,   /* balloon: until: the last request is unanswered (timeout) */
+        SKIP_POST_ACTION_DELAY, /* until: another local action ran within post_action_delay_ms */
+        SKIP_ORDER_OK,          /* compact: every order the policy names is served */
+        SKIP_NOTHING_FREE,      /* compact: below min, no free memory to compact into */
+        SKIP_CACHE_SMALL,       /* drop_caches: file pages below min_file_pct of guest RAM */
+        SKIP_REFAULTING,        /* drop_caches: the cache is the working set */
+        SKIP_OTHER_ACTION,      /* one local action per evaluation, and another one runs */
+        SKIP_HELD_FOR_HOST,     /* kill: a deflate request is pending and the level is below critical */
+        _SKIP_MAX,
+} SkipReason;
+
 const char *action_name(ActionKind a);
 const char *reason_name(Reason r);
+/* "cooldown", "balloon_empty", ... for fields; skip_reason_text() in words. */
+const char *skip_reason_name(SkipReason r);
+const char *skip_reason_text(SkipReason r);
 
 typedef struct PlannedAction {
         ActionKind kind;
@@ -43,11 +66,21 @@ typedef struct PlannedAction {
         uint64_t request_id;    /* balloon */
 } PlannedAction;
 
+typedef struct ActionVerdict {
+        SkipReason skip;        /* SKIP_NONE: planned */
+        uint64_t until_usec;    /* when it may run again; 0: no time known */
+} ActionVerdict;
+
 typedef struct Decision {
         Level level, previous;
         Reason reason;          /* why the level is what it is */
         bool level_changed;
         int64_t time_to_min_ms; /* -1: not declining */
+        int64_t decline_kb_per_s;       /* the smoothed decline behind time_to_min_ms */
+        uint32_t refault_per_s;
+        /* Above normal, each action's verdict at this evaluation. */
+        bool evaluated;
+        ActionVerdict verdicts[_ACTION_MAX];
         unsigned n_actions;
         PlannedAction actions[_ACTION_MAX];
         bool kill_held_for_host;        /* a kill was due, but a deflate request is pending */
@@ -73,6 +106,7 @@ typedef struct DecideState {
         uint64_t backoff_shift[_ACTION_MAX];    /* cooldown doubles while an action achieves little */
 
         bool balloon_pending;
+        bool balloon_refused_last;      /* the backoff comes from a refusal (or no answer) */
         uint64_t balloon_id, balloon_sent_usec, balloon_kb;
         uint64_t balloon_size_at_request_kb;    /* what the balloon held when asked */
         uint64_t next_request_id;
