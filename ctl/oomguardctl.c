@@ -17,6 +17,7 @@
 #include "model.h"
 #include "pressure.h"
 #include "sample-read.h"
+#include "status-render.h"
 #include "step.h"
 #include "sysroot.h"
 #include "zones-report.h"
@@ -27,15 +28,24 @@ enum {
         EXIT_FAILED = 1,        /* the system (or fixture) could not be read or understood */
         EXIT_USAGE = 2,
         EXIT_NO_REPORT = 3,     /* explain: the input held no OOM report or allocation failure */
+        EXIT_NO_GUARD = 4,      /* status: no oomguard answers on the socket */
 };
+
+#define STATUS_SOCKET_DEFAULT "/run/oomguard/status.sock"
 
 #define ORDER_DEFAULT 3 /* PAGE_ALLOC_COSTLY_ORDER: the largest order the kernel retries hard for */
 
 static void usage(FILE *f)
 {
-        fprintf(f, "Usage: oomguardctl zones [--root DIR] [--json] [--order N]\n"
+        fprintf(f, "Usage: oomguardctl status [--json] [--socket PATH]\n"
+                   "       oomguardctl zones [--root DIR] [--json] [--order N]\n"
                    "       oomguardctl replay [--policy FILE] SEQUENCE_DIR\n"
                    "       oomguardctl explain [--json] [--kernel VERSION] [--show-skipped] [FILE|-]\n"
+                   "\n"
+                   "status  the running guard's level and why, each zone's headroom, the last\n"
+                   "        actions and their results, a pending host request, the policy in force.\n"
+                   "        Any user may ask. --socket: the guard's [guard] status_socket (default\n"
+                   "        " STATUS_SOCKET_DEFAULT ").\n"
                    "\n"
                    "zones   per node and zone: free memory against the min/low/high watermarks and the\n"
                    "        lowmem reserve, as the kernel's allocator sees them, and the balloon.\n"
@@ -246,6 +256,61 @@ out:
         return ret;
 }
 
+static int cmd_status(int argc, char **argv)
+{
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "socket", required_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *path = STATUS_SOCKET_DEFAULT;
+        static char answer[65536];
+        bool json = false;
+        int c, n;
+
+        while ((c = getopt_long(argc, argv, "js:h", options, NULL)) >= 0) {
+                if (c == 'j')
+                        json = true;
+                else if (c == 's')
+                        path = optarg;
+                else if (c == 'h') {
+                        usage(stdout);
+                        return EXIT_OK;
+                } else {
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "oomguardctl status: unexpected argument \"%s\"\n", argv[optind]);
+                return EXIT_USAGE;
+        }
+        n = status_fetch(path, 2000, answer, sizeof(answer));
+        if (n == -ENOENT || n == -ECONNREFUSED) {
+                fprintf(stderr, "oomguardctl: no oomguard is running: nothing listens on %s (%s)\n", path,
+                        strerror(-n));
+                return EXIT_NO_GUARD;
+        }
+        if (n < 0) {
+                fprintf(stderr, "oomguardctl: %s: %s\n", path, strerror(-n));
+                return EXIT_FAILED;
+        }
+        if (n == 0) {
+                fprintf(stderr, "oomguardctl: %s: the guard closed the connection without an answer\n", path);
+                return EXIT_FAILED;
+        }
+        if (json)
+                fputs(answer, stdout);
+        else {
+                while (n > 0 && answer[n - 1] == '\n')
+                        answer[--n] = '\0';
+                if (status_render_text(stdout, answer, (size_t)n, stderr) < 0)
+                        return EXIT_FAILED;
+        }
+        return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
 typedef struct ExplainContext {
         bool json;
         unsigned index;
@@ -382,6 +447,7 @@ static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
 } verbs[] = {
+        { "status", cmd_status },
         { "explain", cmd_explain },
         { "zones", cmd_zones },
         { "replay", cmd_replay },

@@ -57,6 +57,48 @@ int act_compact(SysRoot *root, uint64_t nodes, ActResult *ret)
         return ret->error;
 }
 
+/* Scans and picks; fills ret's detail and why. Returns the index in cs,
+ * or -ESRCH when no process may be killed. */
+static int pick(SysRoot *root, const Policy *p, int self, Candidates *cs, ActResult *ret)
+{
+        int i;
+
+        (void)victim_scan(root, p, self, cs);
+        i = victim_pick(cs->c, cs->n);
+        if (i < 0) {
+                snprintf(ret->detail, sizeof(ret->detail), "no process may be killed (%zu candidates, %u protected)",
+                         cs->n, cs->n_protected);
+                return -ESRCH;
+        }
+        ret->victim_pid = cs->c[i].pid;
+        victim_why(cs, i, ret->why, sizeof(ret->why));
+        return i;
+}
+
+static void name_victim(const Candidates *cs, int i, const char *verb, ActResult *ret)
+{
+        snprintf(ret->detail, sizeof(ret->detail), "%s %d (%s, oom_score %d, rss %llu kB)%s%s", verb, cs->c[i].pid,
+                 cs->comm[i], cs->c[i].oom_score, (unsigned long long)cs->c[i].rss_kb, ret->error ? ": " : "",
+                 ret->error ? strerror(-ret->error) : "");
+}
+
+int act_name_victim(SysRoot *root, const Policy *p, int self, ActResult *ret)
+{
+        Candidates *cs = malloc(sizeof(*cs));
+        int i;
+
+        memset(ret, 0, sizeof(*ret));
+        if (!cs)
+                return ret->error = -ENOMEM;
+        i = pick(root, p, self, cs, ret);
+        if (i >= 0)
+                name_victim(cs, i, "would kill", ret);
+        else
+                ret->error = i;
+        free(cs);
+        return ret->error;
+}
+
 int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret)
 {
         static const char refused[] = "killing is only done on the live system";
@@ -77,15 +119,11 @@ int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret)
         cs = malloc(sizeof(*cs));
         if (!cs)
                 return ret->error = -ENOMEM;
-        (void)victim_scan(root, p, self, cs);
-        i = victim_pick(cs->c, cs->n);
+        i = pick(root, p, self, cs, ret);
         if (i < 0) {
-                snprintf(ret->detail, sizeof(ret->detail), "no process may be killed");
                 free(cs);
-                return ret->error = -ESRCH;
+                return ret->error = i;
         }
-        ret->victim_pid = cs->c[i].pid;
-        victim_why(cs, i, ret->why, sizeof(ret->why));
         pidfd = (int)syscall(__NR_pidfd_open, cs->c[i].pid, 0);
         if (pidfd < 0) {
                 ret->error = -errno;
@@ -108,9 +146,7 @@ int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret)
                 ret->error = 0;
         close(pidfd);
 out:
-        snprintf(ret->detail, sizeof(ret->detail), "%s %d (%s, oom_score %d, rss %llu kB)%s%s",
-                 ret->error ? "could not kill" : "killed", cs->c[i].pid, cs->comm[i], cs->c[i].oom_score,
-                 (unsigned long long)cs->c[i].rss_kb, ret->error ? ": " : "", ret->error ? strerror(-ret->error) : "");
+        name_victim(cs, i, ret->error ? "could not kill" : "killed", ret);
         free(cs);
         return ret->error;
 }

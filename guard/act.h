@@ -33,6 +33,10 @@ int act_compact(SysRoot *root, uint64_t nodes, ActResult *ret);
  * Only on the live root. */
 int act_kill(SysRoot *root, const Policy *p, int self, ActResult *ret);
 
+/* The victim act_kill() would choose, named with why, changing nothing
+ * (a dry run, --once; any root). */
+int act_name_victim(SysRoot *root, const Policy *p, int self, ActResult *ret);
+
 /* Carries out one local action of the decision: drop caches, compact or
  * kill. Any other kind (the balloon request goes to the host, not here;
  * a kind this build does not know) is refused with -EINVAL and does

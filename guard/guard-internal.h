@@ -12,6 +12,7 @@
 #include <systemd/sd-event.h>
 
 #include "act.h"
+#include "config-errors.h"
 #include "agent-link.h"
 #include "decide.h"
 #include "guard.h"
@@ -19,6 +20,7 @@
 #include "report.h"
 #include "sample.h"
 #include "step.h"
+#include "status.h"
 #include "steer.h"
 #include "sysroot.h"
 #include "wire-report.h"
@@ -31,6 +33,9 @@ struct Guard {
         sd_event *event;
         SysRoot *root;
         Policy policy;
+        bool policy_from_file;          /* false: the shipped defaults */
+        int64_t policy_loaded_unix;
+        char notes[768];                /* what the first sample lacked (sample_gaps_format()) */
         ReportSink sink;
         int self;
 
@@ -40,6 +45,8 @@ struct Guard {
         bool have_sample;
 
         Steer *steer;
+        ActionLog actions[_ACTION_MAX];
+        const char *host_said;          /* the host's last refusal (wire_refusal_name()), or NULL */
         AgentLink agent;
         ActionTally tally;
         uint64_t report_seq, last_report_usec, last_release_usec;
@@ -51,6 +58,11 @@ struct Guard {
         bool said_polling, said_window;
         uint64_t last_sample_usec, last_steer_usec;
         unsigned sample_failures;
+
+        int status_fd;                  /* listening; -1 when off */
+        sd_event_source *status_source;
+        char status_socket[CONFIG_PATH_MAX];    /* the path bound, to unlink */
+        char status_buf[STATUS_JSON_MAX];       /* preallocated: an answer allocates nothing */
 };
 
 /* guard.c */
@@ -74,6 +86,11 @@ void guard_schedule_poll(Guard *g);
 void guard_arm_psi(Guard *g);
 void guard_disarm_psi(Guard *g);
 bool guard_psi_armed(Guard *g);
+
+/* guard-status.c: the status socket, and the view it and --once print */
+void guard_status_view(Guard *g, const char *mode, StatusView *v);
+int guard_status_open(Guard *g);
+void guard_status_close(Guard *g);
 
 /* guard-host.c */
 void guard_send_report(Guard *g, bool level_changed);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <systemd/sd-daemon.h>
 
-#include "poll.h"
+#include "poll-schedule.h"
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {

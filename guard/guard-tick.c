@@ -2,6 +2,8 @@
 /* One evaluation: sample -> policy_step() -> act -> report. */
 #include "guard-internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sample-read.h"
@@ -55,6 +57,11 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec, Acti
         if (a->kind == ACTION_BALLOON) {
                 guard_send_balloon_request(g, a, &o);
                 o.latency_usec = guard_monotonic_usec() - wake_usec;
+        } else if (g->opt.dry_run && a->kind == ACTION_KILL) {
+                /* a dry run names whom it would kill, and why */
+                (void)act_name_victim(g->root, &g->policy, g->self, &res);
+                res.error = 0;
+                o.latency_usec = guard_monotonic_usec() - wake_usec;
         } else if (!g->opt.dry_run) {
                 (void)act_run(g->root, &g->policy, g->self, a, &res);
                 /* wake-up to the action done; measuring its effect comes after */
@@ -78,6 +85,54 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec, Acti
                 out->detail = res_out->detail;
         if (res.why[0])
                 out->why = res_out->why;
+        out->victim_pid = res.victim_pid;
+}
+
+/* Remembers what each action did; reports each skip once per change of
+ * reason or retry time. Back at normal the skips are wiped (the last runs
+ * stay), so the next episode says everything again. */
+static void log_actions(Guard *g, const ActionOutcome *outcomes)
+{
+        const Decision *d = &g->step.decision;
+        uint64_t now = g->step.pressure.now_usec;
+
+        for (unsigned i = 0; i < d->n_actions; i++) {
+                const ActionOutcome *o = &outcomes[i];
+                ActionLog *l;
+
+                if (d->actions[i].kind >= _ACTION_MAX)
+                        continue;
+                l = &g->actions[d->actions[i].kind];
+                l->ran = true;
+                l->outcome = !strcmp(o->result, "dry-run") ? "would" : o->result;
+                l->ran_usec = now;
+                if (d->actions[i].kind == ACTION_BALLOON)
+                        snprintf(l->detail, sizeof(l->detail), "request %" PRIu64 " for %" PRIu64 " kB",
+                                 d->actions[i].request_id, d->actions[i].amount_kb);
+                else
+                        report_join_detail(l->detail, sizeof(l->detail), o->detail, o->why);
+                l->skipped = l->skip_reported = false;
+        }
+        for (int k = 0; k < _ACTION_MAX; k++) {
+                const ActionVerdict *v = &d->verdicts[k];
+                ActionLog *l = &g->actions[k];
+
+                if (!d->evaluated) {
+                        l->skipped = l->skip_reported = false;
+                        continue;
+                }
+                if (v->skip == SKIP_NONE)
+                        continue;
+                if (l->skip_reported && l->skip == v->skip && l->until_usec == v->until_usec)
+                        continue;
+                report_skip(&g->sink, g->sample, &g->step.pressure, d, (ActionKind)k, v, g->host_said);
+                l->skipped = l->skip_reported = true;
+                l->skip = v->skip;
+                l->skip_usec = now;
+                l->until_usec = v->until_usec;
+                report_format_skip(l->skip_text, sizeof(l->skip_text), v, now,
+                                   v->skip == SKIP_HOST_REFUSED ? g->host_said : NULL);
+        }
 }
 
 void guard_steer_now(Guard *g)
@@ -90,8 +145,7 @@ void guard_steer_now(Guard *g)
         if (steer_apply(g->steer, g->root, &g->policy, g->opt.dry_run, g->self, &st) < 0 || !(st.changed || st.failed))
                 return;
         steer_format_changes(&st, named, sizeof(named));
-        guard_log(g, 6, "oom_score_adj: %s %u of %u matching processes%s%s%s", g->opt.dry_run ? "would set" : "set",
-                  st.changed, st.matched, named[0] ? ": " : "", named, st.failed ? " (some could not be changed)" : "");
+        report_steer(&g->sink, g->opt.dry_run, st.changed, st.matched, st.failed, named);
 }
 
 void guard_tick(Guard *g, uint64_t wake_usec)
@@ -120,6 +174,7 @@ void guard_tick(Guard *g, uint64_t wake_usec)
         }
         for (unsigned i = 0; i < d->n_actions; i++)
                 report_action(&g->sink, g->sample, &g->step.pressure, d, &d->actions[i], &outcomes[i]);
+        log_actions(g, outcomes);
         guard_send_report(g, d->level_changed);
         guard_schedule_poll(g);
 }

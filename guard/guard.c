@@ -43,7 +43,7 @@ int guard_load_policy(const char *path, bool required, void *policy_out, FILE *e
                 policy_init_shipped(policy_out);
                 return 0;
         }
-        return r;
+        return r < 0 ? r : 1;
 }
 
 void guard_log(Guard *g, int priority, const char *fmt, ...)
@@ -97,11 +97,10 @@ static uint64_t first_request_id(void)
 static void say_gaps(Guard *g)
 {
         SampleGaps gaps;
-        char text[768];
 
         sample_gaps(g->sample, &gaps);
-        if (sample_gaps_format(&gaps, text, sizeof(text)))
-                guard_log(g, 4, "%s: %s", g->opt.root, text);
+        if (sample_gaps_format(&gaps, g->notes, sizeof(g->notes)))
+                guard_log(g, 4, "%s: %s", g->opt.root, g->notes);
 }
 
 int guard_new(const GuardOptions *opt, Guard **ret, GuardFailure *why)
@@ -115,6 +114,7 @@ int guard_new(const GuardOptions *opt, Guard **ret, GuardFailure *why)
                 return -ENOMEM;
         g->opt = *opt;
         g->self = getpid();
+        g->status_fd = -1;
         g->sink.journal = true;
         g->sink.lines = opt->lines_to_stderr ? stderr : NULL;
         decide_state_init(&g->state);
@@ -124,6 +124,8 @@ int guard_new(const GuardOptions *opt, Guard **ret, GuardFailure *why)
                 *why = r == -ENOMEM ? GUARD_FAILED_OTHER : GUARD_FAILED_POLICY;
                 goto fail;
         }
+        g->policy_from_file = r > 0;
+        g->policy_loaded_unix = (int64_t)time(NULL);
         agent_link_init(&g->agent, g->policy.agent_socket);
         g->sample = calloc(1, sizeof(Sample));
         g->scratch = calloc(1, sizeof(Sample));
@@ -164,6 +166,7 @@ Guard *guard_free(Guard *g)
         if (!g)
                 return NULL;
         guard_disarm_psi(g);
+        guard_status_close(g);
         sd_event_source_disable_unref(g->sample_timer);
         sd_event_source_disable_unref(g->poll_timer);
         g->agent_source = sd_event_source_disable_unref(g->agent_source);
@@ -192,6 +195,7 @@ int guard_run(Guard *g)
                 return r;
         }
         guard_arm_psi(g);
+        (void)guard_status_open(g);
         guard_steer_now(g);
         g->last_steer_usec = g->last_sample_usec = guard_monotonic_usec();
         guard_tick(g, g->last_sample_usec);
@@ -209,28 +213,3 @@ int guard_run(Guard *g)
         return r;
 }
 
-int guard_once(Guard *g, FILE *f)
-{
-        const Decision *d = &g->step.decision;
-        char state[512];
-        int r;
-
-        r = policy_step(&g->policy, g->sample, guard_monotonic_usec(), &g->state, &g->step);
-        if (r < 0)
-                return r;
-        report_format_state(state, sizeof(state), g->sample, &g->step.pressure);
-        fprintf(f, "level %s (%s)\n%s\n", level_name(d->level), reason_name(d->reason), state);
-        if (d->n_actions == 0)
-                fprintf(f, "no action\n");
-        for (unsigned i = 0; i < d->n_actions; i++) {
-                const PlannedAction *a = &d->actions[i];
-
-                fprintf(f, "would %s (%s)", action_name(a->kind), reason_name(a->reason));
-                if (a->kind == ACTION_BALLOON)
-                        fprintf(f, ": ask the host for %" PRIu64 " kB", a->amount_kb);
-                fputc('\n', f);
-        }
-        if (d->kill_held_for_host)
-                fprintf(f, "a kill would wait for the host's answer\n");
-        return 0;
-}

@@ -34,9 +34,10 @@ Guard *guard_free(Guard *g);
 int guard_run(Guard *g);
 
 /* --once: one sample, one decision from a fresh state, printed with its
- * explanation to f; nothing is changed. */
-int guard_once(Guard *g, FILE *f);
+ * explanation to f (as text, or the status JSON); nothing is changed. */
+int guard_once(Guard *g, FILE *f, bool json);
 
 /* Reads and validates a policy file; on failure prints every error as
- * "FILE:LINE: [section] key: message" to err. */
+ * "FILE:LINE: [section] key: message" to err. Returns 1 when read from
+ * path, 0 for the shipped defaults (path absent and not required). */
 int guard_load_policy(const char *path, bool required, void *policy_out, FILE *err);

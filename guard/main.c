@@ -31,6 +31,7 @@ static void usage(FILE *f)
                    "                         defaults when that file does not exist)\n"
                    "  --dry-run              decide and log, change nothing\n"
                    "  --once                 sample, decide, print the decision and why, exit\n"
+                   "  --json                 with --once: print it as the JSON of oomguardctl status\n"
                    "  --root DIR             read and write /proc and /sys under DIR (a fixture tree)\n"
                    "  --check-policy FILE    validate FILE and print the effective policy\n"
                    "  --print-default-policy print the shipped policy with every key explained\n"
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
                 { "policy", required_argument, NULL, 'p' },
                 { "dry-run", no_argument, NULL, 'n' },
                 { "once", no_argument, NULL, '1' },
+                { "json", no_argument, NULL, 'j' },
                 { "root", required_argument, NULL, 'r' },
                 { "check-policy", required_argument, NULL, 'c' },
                 { "print-default-policy", no_argument, NULL, 'D' },
@@ -64,13 +66,13 @@ int main(int argc, char **argv)
                 {},
         };
         GuardOptions opt = { .root = "/", .policy_path = DEFAULT_POLICY };
-        bool once = false;
+        bool once = false, json = false;
         Guard *g = NULL;
         GuardFailure why;
         Policy shipped;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "p:n1r:c:DTMh", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "p:n1jr:c:DTMh", options, NULL)) >= 0) {
                 switch (c) {
                 case 'p':
                         opt.policy_path = optarg;
@@ -81,6 +83,9 @@ int main(int argc, char **argv)
                         break;
                 case '1':
                         once = true;
+                        break;
+                case 'j':
+                        json = true;
                         break;
                 case 'r':
                         opt.root = optarg;
@@ -105,6 +110,10 @@ int main(int argc, char **argv)
                         return EXIT_USAGE;
                 }
         }
+        if (json && !once) {
+                fprintf(stderr, "oomguard: --json goes with --once\n");
+                return EXIT_USAGE;
+        }
         if (optind < argc) {
                 fprintf(stderr, "oomguard: unexpected argument \"%s\"\n", argv[optind]);
                 return EXIT_USAGE;
@@ -115,7 +124,7 @@ int main(int argc, char **argv)
         if (r < 0)
                 return why == GUARD_FAILED_POLICY ? EXIT_BAD_POLICY :
                        why == GUARD_FAILED_KERNEL_FILE ? EXIT_KERNEL_FILE : EXIT_FAILED;
-        r = once ? guard_once(g, stdout) : guard_run(g);
+        r = once ? guard_once(g, stdout, json) : guard_run(g);
         guard_free(g);
         return r < 0 ? EXIT_FAILED : EXIT_OK;
 }

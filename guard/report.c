@@ -69,7 +69,7 @@ static uint64_t zone_reserve_kb(const Sample *s, const ZoneSample *z)
         return hz >= 0 && (unsigned)hz < z->n_protection ? z->protection[hz] * s->page_size_kb : 0;
 }
 
-void report_format_state(char *buf, size_t size, const Sample *s, const Pressure *in)
+void report_format_state(char *buf, size_t size, const Sample *s, const Pressure *in, const Decision *dec)
 {
         const ZoneSample *z = named_zone(s, in);
         char a[32], b[32], c[32], d[32], e[32];
@@ -106,6 +106,11 @@ void report_format_state(char *buf, size_t size, const Sample *s, const Pressure
         }
         APPEND("%sheadroom above min %s MiB, above low %s MiB", used ? "; " : "", mib(a, sizeof(a), in->headroom_min_kb),
                mib(b, sizeof(b), in->headroom_low_kb));
+        if (dec && dec->time_to_min_ms >= 0 && dec->decline_kb_per_s > 0)
+                APPEND("; time to min %" PRId64 ".%" PRId64 " s at %s MiB/s", dec->time_to_min_ms / 1000,
+                       dec->time_to_min_ms % 1000 / 100, mib(a, sizeof(a), dec->decline_kb_per_s));
+        else if (dec)
+                APPEND("; not declining");
         if (in->psi_present)
                 APPEND("; PSI some %u.%02u%%, full %u.%02u%%", in->psi_some_avg10 / 100, in->psi_some_avg10 % 100,
                        in->psi_full_avg10 / 100, in->psi_full_avg10 % 100);
@@ -145,6 +150,8 @@ static void common_fields(Fields *f, const Sample *s, const Pressure *in, const 
         field(f, "BALLOON_KB=%" PRIu64, in->balloon_kb);
         if (d->time_to_min_ms >= 0)
                 field(f, "TIME_TO_MIN_MS=%" PRId64, d->time_to_min_ms);
+        field(f, "DECLINE_KB_PER_S=%" PRId64, d->decline_kb_per_s);
+        field(f, "REFAULT_PER_S=%" PRIu32, d->refault_per_s);
 }
 
 static void emit(const ReportSink *sink, Fields *f, const char *message)
@@ -162,7 +169,7 @@ void report_level(const ReportSink *sink, const Sample *s, const Pressure *in, c
         Fields f = { 0 };
         char state[FIELD_MAX - 64];
 
-        report_format_state(state, sizeof(state), s, in);
+        report_format_state(state, sizeof(state), s, in, d);
         field(&f, "MESSAGE=level %s (was %s, %s): %s", level_name(d->level), level_name(d->previous),
               reason_name(d->reason), state);
         field(&f, "MESSAGE_ID=" OOMGUARD_MESSAGE_LEVEL);
@@ -171,43 +178,124 @@ void report_level(const ReportSink *sink, const Sample *s, const Pressure *in, c
         emit(sink, &f, f.text[0] + strlen("MESSAGE="));
 }
 
+/* What an action does, and what a dry run says it would do. */
+static void action_words(const Pressure *in, const PlannedAction *a, bool would, char *what, size_t size)
+{
+        char x[32];
+
+        switch (a->kind) {
+        case ACTION_BALLOON:
+                snprintf(what, size, "%s the host for %s MiB (request %" PRIu64 ")", would ? "would ask" : "asking",
+                         mib(x, sizeof(x), (int64_t)a->amount_kb), a->request_id);
+                break;
+        case ACTION_COMPACT:
+                snprintf(what, size, "%s: order %u blocks are gone but order-0 memory is not",
+                         would ? "would compact" : "compacting", in->order);
+                break;
+        case ACTION_DROP_CACHES:
+                snprintf(what, size, "%s clean page cache", would ? "would drop" : "dropping");
+                break;
+        case ACTION_KILL:
+                snprintf(what, size, "%s the best victim", would ? "would kill" : "killing");
+                break;
+        case _ACTION_MAX:
+        default:
+                snprintf(what, size, "unknown action %d", (int)a->kind);
+                break;
+        }
+}
+
 void report_action(const ReportSink *sink, const Sample *s, const Pressure *in, const Decision *d,
                    const PlannedAction *a, const ActionOutcome *o)
 {
         Fields f = { 0 };
-        char state[FIELD_MAX - 160], what[160], x[32];
+        char state[FIELD_MAX - 200], what[160];
+        bool would = strcmp(o->result, "dry-run") == 0;
 
-        report_format_state(state, sizeof(state), s, in);
-        switch (a->kind) {
-        case ACTION_BALLOON:
-                snprintf(what, sizeof(what), "asking the host for %s MiB (request %" PRIu64 ")",
-                         mib(x, sizeof(x), (int64_t)a->amount_kb), a->request_id);
-                break;
-        case ACTION_COMPACT:
-                snprintf(what, sizeof(what), "compacting: order %u blocks are gone but order-0 memory is not", in->order);
-                break;
-        case ACTION_DROP_CACHES:
-                snprintf(what, sizeof(what), "dropping clean page cache");
-                break;
-        case ACTION_KILL:
-        case _ACTION_MAX:
-        default:
-                snprintf(what, sizeof(what), "killing the best victim");
-                break;
-        }
-        field(&f, "MESSAGE=%s: %s; %s: %s%s%s", level_name(d->level), state, what, o->result, o->detail ? ", " : "",
-              o->detail ? o->detail : "");
+        report_format_state(state, sizeof(state), s, in, d);
+        action_words(in, a, would, what, sizeof(what));
+        field(&f, "MESSAGE=%s: %s; %s: %s%s%s%s%s", level_name(d->level), state, what, would ? "dry run" : o->result,
+              o->detail ? ", " : "", o->detail ? o->detail : "", o->why ? "; chosen as " : "", o->why ? o->why : "");
         field(&f, "MESSAGE_ID=" OOMGUARD_MESSAGE_ACTION);
         field(&f, "PRIORITY=%d", a->kind == ACTION_KILL ? 3 : 5);
         field(&f, "ACTION=%s", action_name(a->kind));
         field(&f, "ACTION_REASON=%s", reason_name(a->reason));
         field(&f, "RESULT=%s", o->result);
+        field(&f, "OUTCOME=%s", would ? "would" : strcmp(o->result, "failed") == 0 ? "failed" : "done");
         field(&f, "FREED_KB=%" PRId64, o->freed_kb);
         field(&f, "LATENCY_USEC=%" PRIu64, o->latency_usec);
         if (a->kind == ACTION_BALLOON) {
                 field(&f, "REQUEST_ID=%" PRIu64, a->request_id);
                 field(&f, "REQUEST_KB=%" PRIu64, a->amount_kb);
         }
+        if (o->detail)
+                field(&f, "DETAIL=%s", o->detail);
+        if (o->victim_pid > 0) {
+                field(&f, "VICTIM_PID=%d", o->victim_pid);
+                field(&f, "VICTIM_WHY=%s", o->why ? o->why : "");
+        }
         common_fields(&f, s, in, d);
         emit(sink, &f, f.text[0] + strlen("MESSAGE="));
+}
+
+void report_format_skip(char *buf, size_t size, const ActionVerdict *v, uint64_t now_usec, const char *host_said)
+{
+        uint64_t left = v->until_usec > now_usec ? v->until_usec - now_usec : 0;
+
+        if (v->until_usec)
+                snprintf(buf, size, "skipped: %s%s%s%s; may run again in %" PRIu64 ".%" PRIu64 " s",
+                         skip_reason_text(v->skip), host_said ? " (the host said: " : "", host_said ? host_said : "",
+                         host_said ? ")" : "", left / 1000000, left % 1000000 / 100000);
+        else
+                snprintf(buf, size, "skipped: %s", skip_reason_text(v->skip));
+}
+
+void report_skip(const ReportSink *sink, const Sample *s, const Pressure *in, const Decision *d, ActionKind kind,
+                 const ActionVerdict *v, const char *host_said)
+{
+        Fields f = { 0 };
+        char words[256];
+
+        if (v->skip != SKIP_HOST_REFUSED)
+                host_said = NULL;
+        report_format_skip(words, sizeof(words), v, in->now_usec, host_said);
+        field(&f, "MESSAGE=%s: %s %s", level_name(d->level), action_name(kind), words);
+        field(&f, "MESSAGE_ID=" OOMGUARD_MESSAGE_SKIP);
+        field(&f, "PRIORITY=%d", kind == ACTION_KILL && d->level == LEVEL_CRITICAL ? 4 : 6);
+        field(&f, "ACTION=%s", action_name(kind));
+        field(&f, "RESULT=skipped");
+        field(&f, "OUTCOME=skipped");
+        field(&f, "SKIP_REASON=%s", skip_reason_name(v->skip));
+        if (v->until_usec)
+                field(&f, "RETRY_IN_MS=%" PRIu64, v->until_usec > in->now_usec ? (v->until_usec - in->now_usec) / 1000 : 0);
+        if (host_said)
+                field(&f, "HOST_REFUSAL=%s", host_said);
+        common_fields(&f, s, in, d);
+        emit(sink, &f, f.text[0] + strlen("MESSAGE="));
+}
+
+void report_steer(const ReportSink *sink, bool dry_run, unsigned changed, unsigned matched, unsigned failed,
+                  const char *named)
+{
+        Fields f = { 0 };
+
+        field(&f, "MESSAGE=oom_score_adj: %s %u of %u matching processes%s%s%s", dry_run ? "would set" : "set", changed,
+              matched, named[0] ? ": " : "", named, failed ? " (some could not be changed)" : "");
+        field(&f, "MESSAGE_ID=" OOMGUARD_MESSAGE_STEER);
+        field(&f, "PRIORITY=6");
+        field(&f, "OUTCOME=%s", dry_run ? "would" : "done");
+        field(&f, "STEER_CHANGED=%u", changed);
+        field(&f, "STEER_MATCHED=%u", matched);
+        field(&f, "STEER_FAILED=%u", failed);
+        field(&f, "STEERED=%s", named);
+        emit(sink, &f, f.text[0] + strlen("MESSAGE="));
+}
+
+void report_join_detail(char *buf, size_t size, const char *detail, const char *why)
+{
+        bool has_why = why && why[0];
+
+        if (snprintf(buf, size, "%s%s%s", detail ? detail : "", has_why ? "; chosen as " : "", has_why ? why : "") >=
+            (int)size && size > 4)
+                memcpy(buf + size - 4, "...", 4);      /* cut, and said to be */
 }

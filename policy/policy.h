@@ -68,6 +68,8 @@ typedef struct Policy {
         ActionPolicy kill;
 
         uint64_t post_action_delay_ms;
+        char status_socket[CONFIG_PATH_MAX];    /* empty: no status socket */
+        char metrics_file[CONFIG_PATH_MAX];     /* empty: no metrics file */
 } Policy;
 
 typedef enum KeyType {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The real oomguard daemon against a fixture tree, with real journald:
-#   daemon-test.sh OOMGUARD FIXTURE_ROOT
+#   daemon-test.sh OOMGUARD FIXTURE_ROOT OOMGUARDCTL
 # The fixture (a ballooned 5.4 guest at its min watermark) makes the guard go
 # critical and ask the host for memory. A peer on the agent socket plays the
 # agent and grants; a peer on NOTIFY_SOCKET records sd_notify messages.
@@ -9,10 +9,12 @@
 # steering on the fixture's processes, a broken policy on SIGHUP refused with
 # file and line while the old one keeps running, a good one loaded, a FIFO at
 # the policy path refused without blocking, and
-# every oom_score_adj restored on SIGTERM. Needs root (journald); exits 77
+# every oom_score_adj restored on SIGTERM. oomguardctl status asks the running
+# guard (as root and as nobody) and says so when none runs; skipped actions,
+# steering and a dry run's "would" records carry their fields. Needs root (journald); exits 77
 # (skipped) otherwise.
 set -uo pipefail
-oomguard=$1 fixture=$2
+oomguard=$1 fixture=$2 ctl=$3
 [ "$(id -u)" -eq 0 ] || { echo "skipped: needs root"; exit 77; }
 
 work=$(mktemp -d /tmp/oomguard-daemon.XXXXXX)
@@ -38,15 +40,18 @@ proc() { # pid comm start adj
 	echo "$1 ($2) S 1 $1 $1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 $3 1000 50 0" > "$work/root/proc/$1/stat"
 	echo "0::/system.slice/x.service" > "$work/root/proc/$1/cgroup"
 	echo "$4" > "$work/root/proc/$1/oom_score_adj"
+	echo "${5:-0}" > "$work/root/proc/$1/oom_score"
 }
 proc 100 sshd 10 0
-proc 200 hog 20 0
+proc 200 hog 20 0 300
 
 cat > "$work/policy.ini" <<EOP
 [pressure]
 sample_interval_ms = 200
 fast_poll_ms = 100
 slow_poll_ms = 200
+[guard]
+status_socket = $work/status.sock
 [balloon]
 agent_socket = $work/agent.sock
 report_interval_ms = 1000
@@ -148,6 +153,48 @@ check "reports keep coming, one per interval" grep -q "report len=488 seq=2 leve
 check "release while critical: nothing done, answered" grep -q "release-done len=32 id=77 freed_kb=0 dropped=0 compacted=0" "$work/agent.log"
 check "release refusal logged with the reason" grep -q "release 77, 65536 kB): nothing: the guest is under pressure itself" "$work/stderr"
 check "sd_notify READY and STATUS" bash -c 'grep -q READY=1 "$0" && grep -q "STATUS=level critical" "$0"' "$work/notify.log"
+# The skipped actions, each said once with its reason; steering names whom.
+skip=$(journalctl -o json --no-pager "_PID=$guard" MESSAGE_ID=5e0b9d2c7a3f4e81b6c4d9a07f2e1b35 2>/dev/null)
+check "skip record: drop_caches, clean cache too small" \
+	bash -c 'grep -q "\"ACTION\":\"drop_caches\"" <<<"$0" && grep -q "\"SKIP_REASON\":\"cache_small\"" <<<"$0"' "$skip"
+check "skip record: kill disabled, said once" \
+	bash -c '[ "$(grep -c "\"SKIP_REASON\":\"disabled\"" <<<"$0")" -eq 1 ]' "$skip"
+check "skip record: balloon in cooldown or pending, with when it may run again" \
+	bash -c 'grep -q "\"ACTION\":\"balloon_deflate\".*\"RETRY_IN_MS\":\"[0-9]*\"\|\"RETRY_IN_MS\":\"[0-9]*\".*\"ACTION\":\"balloon_deflate\"" <<<"$0"' "$skip"
+steer=$(fields a7c31f6e0d8b4c29b5e2f41d6c9a0e73)
+check "steer record names processes and values" \
+	bash -c 'grep -q "^STEERED=.*sshd\[100\] 0 -> -900 (protect)" <<<"$0" && grep -q "hog\[200\] 0 -> 500 (prefer)" <<<"$0"' "$steer"
+check "level record: the decline and refault rates" \
+	bash -c 'grep -q "^DECLINE_KB_PER_S=" <<<"$0" && grep -q "^REFAULT_PER_S=" <<<"$0"' "$level"
+
+# status from the running guard, as root and as a user without privileges
+"$ctl" status --socket "$work/status.sock" > "$work/status.txt" 2>&1
+check "status: answers, level critical" grep -q "level critical (headroom_min)" "$work/status.txt"
+check "status: each zone's headroom" grep -q "node 0 DMA32 .*headroom" "$work/status.txt"
+check "status: the last balloon request and its result" grep -q "last run: sent" "$work/status.txt"
+check "status: skipped actions with their reason" grep -q "drop_caches *skipped .*clean cache below min_file_pct" "$work/status.txt"
+check "status: the policy in force" grep -q "policy: $work/policy.ini, loaded 20" "$work/status.txt"
+"$ctl" status --json --socket "$work/status.sock" > "$work/status.json"
+check "status --json: the schema" python3 "$(dirname "$0")/check-schema.py" "$(dirname "$0")/status.schema.json" "$work/status.json"
+check "status --json: mode daemon, pid" python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not (d["mode"] == "daemon" and d["pid"] == int(sys.argv[2])))' "$work/status.json" "$guard"
+chmod 755 "$work"
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" status --socket "$work/status.sock" > "$work/status-user.txt" 2>&1
+	check "status: readable without root" grep -q "level critical" "$work/status-user.txt"
+fi
+# a client that connects and never reads does not hold the guard up
+python3 - "$work/status.sock" <<'PY' &
+import socket, sys, time
+socks = []
+for _ in range(50):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(sys.argv[1]); socks.append(s)
+time.sleep(3)
+PY
+pids+=($!)
+sleep 0.5
+check "status: still answers while 50 clients hold connections unread" \
+	bash -c '"$0" status --socket "$1" | grep -q "level critical"' "$ctl" "$work/status.sock"
+
 check "protected process steered to -900" grep -qx -- -900 "$work/root/proc/100/oom_score_adj"
 check "preferred process steered to 500" grep -qx 500 "$work/root/proc/200/oom_score_adj"
 
@@ -190,10 +237,35 @@ for _ in $(seq 30); do kill -0 $guard 2>/dev/null || break; sleep 0.1; done
 wait $guard
 rc=$?
 check "SIGTERM: clean exit" test "$rc" -eq 0
+check "status after exit: says no guard runs" \
+	bash -c '"$0" status --socket "$1" 2>&1 | grep -q "no oomguard is running"; [ "${PIPESTATUS[0]}" -eq 3 ]' "$ctl" "$work/status.sock"
 check "oom_score_adj restored on exit" bash -c 'grep -qx 0 "$0/100/oom_score_adj" && grep -qx 0 "$0/200/oom_score_adj"' "$work/root/proc"
+
+# A dry run: the same pressure, every action said as "would", nothing sent.
+# (journald again: on a shared machine another test may have stopped ours)
+journald_ensure || { echo "FAIL: journald gone"; failures=$((failures + 1)); }
+sed -i "s|^status_socket = .*|status_socket = $work/dry.sock|" "$work/loaded.ini"
+rm -f "$work/policy.ini"; cp "$work/loaded.ini" "$work/policy.ini"
+printf '[kill]\nenabled = yes\nlevel = act\n' >> "$work/policy.ini"
+NOTIFY_SOCKET=$work/notify.sock "$oomguard" --dry-run --root "$work/root" --policy "$work/policy.ini" 2>"$work/dry.stderr" &
+dry=$!
+pids+=($dry)
+sleep 2
+dryact=$(journalctl -o json --no-pager "_PID=$dry" MESSAGE_ID=8c4f2e7d1b6a4c3e9f0d5a2b7e1c6d94)
+check "dry run: balloon request said as would, not sent" \
+	bash -c 'grep -q "\"OUTCOME\":\"would\"" <<<"$0" && grep -q "would ask the host for" <<<"$0"' "$dryact"
+check "dry run: the kill names its victim and why" \
+	bash -c 'grep -q "would kill 200 (hog" <<<"$0" && grep -q "\"VICTIM_WHY\":\"matched \[prefer\]" <<<"$0"' "$dryact"
+check "dry run: status says dry run" bash -c '"$0" status --socket "$1" | grep -q ", dry run: level critical"' "$ctl" "$work/dry.sock"
+kill -TERM $dry; wait $dry
 
 if [ $failures -ne 0 ]; then
 	echo "--- oomguard stderr ---"
 	cat "$work/stderr"
+	echo "--- oomguardctl status ---"
+	cat "$work/status.txt"
+	echo "--- dry run: stderr, action records ---"
+	cat "$work/dry.stderr"
+	echo "$dryact"
 	exit 1
 fi

@@ -3,7 +3,7 @@
  * slow far from it, linear between; the slow timer's period. */
 #include "helpers.h"
 
-#include "poll.h"
+#include "poll-schedule.h"
 
 static void schedule_follows_headroom(void **state)
 {

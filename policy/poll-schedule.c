@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "poll.h"
+#include "poll-schedule.h"
 
 uint64_t poll_interval_ms(const Policy *p, Level level, int64_t headroom_low_kb)
 {
