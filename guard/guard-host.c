@@ -130,6 +130,10 @@ static int on_agent(sd_event_source *s, int fd, uint32_t revents, void *userdata
                 decide_balloon_answer(&g->state, ans.id, ans.granted, guard_now_usec(g));
                 g->host_said = ans.granted ? NULL : wire_refusal_name(ans.refusal);
                 if (ans.granted)
+                        g->counters.grants++;
+                else
+                        g->counters.refusals[ans.refusal < METRICS_REFUSALS_MAX ? ans.refusal : WIRE_REFUSED_OTHER]++;
+                if (ans.granted)
                         guard_log(g, 6, "host granted deflate request %" PRIu64 " (%" PRIu64 " kB)", ans.id,
                                  ans.granted_bytes / 1024);
                 else

@@ -12,6 +12,7 @@
 #include <systemd/sd-event.h>
 
 #include "act.h"
+#include "metrics.h"
 #include "config-errors.h"
 #include "agent-link.h"
 #include "decide.h"
@@ -63,6 +64,11 @@ struct Guard {
         sd_event_source *status_source;
         char status_socket[CONFIG_PATH_MAX];    /* the path bound, to unlink */
         char status_buf[STATUS_JSON_MAX];       /* preallocated: an answer allocates nothing */
+
+        MetricsCounters counters;
+        uint64_t last_metrics_usec;
+        bool metrics_written, said_metrics_error;
+        char metrics_buf[8192];
 };
 
 /* guard.c */
@@ -76,6 +82,8 @@ int guard_read_meminfo(Guard *g, MeminfoSample *m);
 
 /* guard-tick.c: sample -> policy_step -> act -> report */
 void guard_tick(Guard *g, uint64_t wake_usec);
+/* [guard] metrics_file, every report interval and on a level change */
+void guard_write_metrics(Guard *g, bool level_changed);
 void guard_steer_now(Guard *g);
 
 /* guard-loop.c */

@@ -126,6 +126,7 @@ static void log_actions(Guard *g, const ActionOutcome *outcomes)
                 if (l->skip_reported && l->skip == v->skip && l->until_usec == v->until_usec)
                         continue;
                 report_skip(&g->sink, g->sample, &g->step.pressure, d, (ActionKind)k, v, g->host_said);
+                g->counters.skips[k]++;
                 l->skipped = l->skip_reported = true;
                 l->skip = v->skip;
                 l->skip_usec = now;
@@ -176,5 +177,27 @@ void guard_tick(Guard *g, uint64_t wake_usec)
                 report_action(&g->sink, g->sample, &g->step.pressure, d, &d->actions[i], &outcomes[i]);
         log_actions(g, outcomes);
         guard_send_report(g, d->level_changed);
+        guard_write_metrics(g, d->level_changed);
         guard_schedule_poll(g);
+}
+
+void guard_write_metrics(Guard *g, bool level_changed)
+{
+        uint64_t now = guard_now_usec(g);
+        int n, r;
+
+        if (!g->policy.metrics_file[0])
+                return;
+        if (!level_changed && g->metrics_written &&
+            now - g->last_metrics_usec < g->policy.report_interval_ms * USEC_PER_MSEC)
+                return;
+        g->last_metrics_usec = now;
+        g->metrics_written = true;
+        n = metrics_format(g->metrics_buf, sizeof(g->metrics_buf), &g->step.pressure, &g->step.decision, &g->tally,
+                           &g->counters);
+        r = n < 0 ? n : metrics_write(g->policy.metrics_file, g->metrics_buf, (size_t)n);
+        if (r < 0 && !g->said_metrics_error) {
+                guard_log(g, 4, "%s: cannot write metrics: %s", g->policy.metrics_file, strerror(-r));
+                g->said_metrics_error = true;
+        }
 }

@@ -52,6 +52,7 @@ fast_poll_ms = 100
 slow_poll_ms = 200
 [guard]
 status_socket = $work/status.sock
+metrics_file = $work/oomguard.prom
 [balloon]
 agent_socket = $work/agent.sock
 report_interval_ms = 1000
@@ -166,6 +167,9 @@ check "steer record names processes and values" \
 	bash -c 'grep -q "^STEERED=.*sshd\[100\] 0 -> -900 (protect)" <<<"$0" && grep -q "hog\[200\] 0 -> 500 (prefer)" <<<"$0"' "$steer"
 check "level record: the decline and refault rates" \
 	bash -c 'grep -q "^DECLINE_KB_PER_S=" <<<"$0" && grep -q "^REFAULT_PER_S=" <<<"$0"' "$level"
+
+check "metrics file: level 3, the grants counted" \
+	bash -c 'grep -qx "oomguard_level 3" "$0" && grep -qx "oomguard_balloon_grants_total [1-9][0-9]*" "$0" && grep -q "^oomguard_action_skips_total{action=\"kill\"} 1$" "$0"' "$work/oomguard.prom"
 
 # status from the running guard, as root and as a user without privileges
 "$ctl" status --socket "$work/status.sock" > "$work/status.txt" 2>&1
