@@ -157,7 +157,7 @@ static int replay_one(const char *dir, unsigned index, uint64_t ms, const Policy
 {
         const Pressure *in = &step->pressure;
         const Decision *d = &step->decision;
-        char path[4096], msg[256], line[200];
+        char path[4096], msg[256], line[240], ttm[24];
         SysRoot *root = NULL;
         SampleError e;
         int r;
@@ -178,10 +178,18 @@ static int replay_one(const char *dir, unsigned index, uint64_t ms, const Policy
                 fprintf(stderr, "oomguardctl: %s/proc/zoneinfo: no zone to model\n", path);
                 return r;
         }
-        snprintf(line, sizeof(line), "%04u %7.2fs %-8s %-12s min%+8.1f low%+8.1f balloon %6.1f psi %5.2f/%5.2f %s",
-                 index, (double)ms / 1000, level_name(d->level), reason_name(d->reason),
-                 (double)in->headroom_min_kb / 1024, (double)in->headroom_low_kb / 1024, (double)in->balloon_kb / 1024,
-                 (double)in->psi_some_avg10 / 100, (double)in->psi_full_avg10 / 100, in->order_ok_low ? "" : "order-fail");
+        if (d->time_to_min_ms > 3600 * 1000)
+                snprintf(ttm, sizeof(ttm), "%7s", ">1h");
+        else if (d->time_to_min_ms >= 0)
+                snprintf(ttm, sizeof(ttm), "%6.1fs", (double)d->time_to_min_ms / 1000);
+        else
+                snprintf(ttm, sizeof(ttm), "%7s", "-");
+        snprintf(line, sizeof(line),
+                 "%04u %7.2fs %-8s %-12s min%+8.1f low%+8.1f ttm %s %+7.1f/s balloon %6.1f psi %5.2f/%5.2f %s", index,
+                 (double)ms / 1000, level_name(d->level), reason_name(d->reason), (double)in->headroom_min_kb / 1024,
+                 (double)in->headroom_low_kb / 1024, ttm, (double)d->decline_kb_per_s / 1024,
+                 (double)in->balloon_kb / 1024, (double)in->psi_some_avg10 / 100, (double)in->psi_full_avg10 / 100,
+                 in->order_ok_low ? "" : "order-fail");
         printf("%s", line);
         for (unsigned i = 0; i < d->n_actions; i++) {
                 printf(" %s%s", i ? "," : "-> ", action_name(d->actions[i].kind));
@@ -244,7 +252,8 @@ static int cmd_replay(int argc, char **argv)
         if (!s || !step.model)
                 goto out;
         decide_state_init(&st);
-        printf("#    time     level    reason       headroom MiB above min/low, balloon MiB, PSI some/full avg10 %%\n");
+        printf("#    time     level    reason       headroom MiB above min/low, time to min and the decline behind it"
+               " (MiB/s), balloon MiB, PSI some/full avg10 %%\n");
         while (fscanf(times, "%u %llu", &index, &ms) == 2)
                 if (replay_one(dir, index, ms, &p, &st, s, &step) < 0)
                         goto out;

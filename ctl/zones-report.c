@@ -3,6 +3,8 @@
 
 #include <inttypes.h>
 
+#include "sample-gaps.h"
+
 static const ZoneSample *zone_of(const Sample *s, const ZoneModel *zm)
 {
         const NodeSample *n = sample_node(s, zm->node_id);
@@ -20,7 +22,15 @@ static const char *zone_name_at(const Sample *s, int node_id, int index)
         return "?";
 }
 
-/* The strictest of min and low that a request passes on this zone. */
+/* What the allocator does with a request of this kind and order in this
+ * zone (mm/page_alloc.c: get_page_from_freelist() against the low mark
+ * first, __alloc_pages_slowpath() against min): "fast" above low; "kswapd"
+ * between min and low (served, kswapd woken); "reserve" when only the
+ * zone's lowmem reserve stands in the way (free pages kept for requests
+ * that cannot use a higher zone: the request goes to another zone, and
+ * that is the reserve working, not a shortage); "reclaim" below min (this
+ * zone sends the request on, and if no zone of its list admits it, into
+ * direct reclaim and then the OOM killer). */
 static const char *verdict_word(const Sample *s, const ZoneSample *z, RequestKind kind, unsigned order)
 {
         int hz = request_highest_zoneidx(s, kind);
@@ -31,10 +41,38 @@ static const char *verdict_word(const Sample *s, const ZoneSample *z, RequestKin
         if (z->index > hz)
                 return "n/a";   /* above the request's highest zone */
         if (zone_watermark_fast(z, s->kernel, order, WMARK_LOW, hz, flags, NULL))
-                return "ok";
+                return "fast";
         if (zone_watermark_fast(z, s->kernel, order, WMARK_MIN, hz, flags, NULL))
-                return "min";
-        return "FAIL";
+                return "kswapd";
+        /* the reserve that applies to a request whose highest zone is this
+         * one is protection[own index], 0: so this is the mark alone */
+        if (hz != z->index && zone_watermark_fast(z, s->kernel, order, WMARK_MIN, z->index, flags, NULL))
+                return "reserve";
+        return "reclaim";
+}
+
+/* The zones' managed pages against MemTotal, and why the guard goes by
+ * the zones. */
+static void print_zones_vs_memtotal(FILE *f, const Sample *s)
+{
+        SampleGaps g;
+        char text[768];
+
+        sample_gaps(s, &g);
+        if (g.mask & (1u << GAP_ZONES_NOT_MEMTOTAL))
+                fprintf(f, "MISMATCH: the zones manage %" PRIu64 " MiB but MemTotal is %" PRIu64
+                           " MiB: proc/zoneinfo may be truncated, or the kernel\n"
+                           "  has not handed all memory to the zones yet (CONFIG_DEFERRED_STRUCT_PAGE_INIT); free(1)\n"
+                           "  and this report then disagree.\n",
+                        g.managed_kb / 1024, g.mem_total_kb / 1024);
+        else
+                fprintf(f, "zones manage %" PRIu64 " MiB, MemTotal %" PRIu64 " MiB: they agree.\n", g.managed_kb / 1024,
+                        g.mem_total_kb / 1024);
+        fprintf(f, "oomguard goes by the zones: the allocator admits or refuses a request zone by zone against\n"
+                   "  its watermarks (__zone_watermark_ok()), whatever MemTotal or MemAvailable say.\n");
+        g.mask &= ~(1u << GAP_ZONES_NOT_MEMTOTAL);
+        if (sample_gaps_format(&g, text, sizeof(text)))
+                fprintf(f, "note: %s\n", text);
 }
 
 /* kB as MiB with one decimal, rounded to nearest; a negative figure keeps
@@ -83,13 +121,13 @@ void zones_report_text(FILE *f, const Sample *s, const Model *m, unsigned order)
         print_header_line(f, s);
         snprintf(o_hdr[0], sizeof(o_hdr[0]), "o0 k/m");
         snprintf(o_hdr[1], sizeof(o_hdr[1]), "o%u k/m", order);
-        fprintf(f, "%4s %-8s %9s %8s %8s %8s %9s %9s %8s %8s %9s %9s %6s %8s  %-9s %-9s\n", "node", "zone", "free",
+        fprintf(f, "%4s %-8s %9s %8s %8s %8s %9s %9s %8s %8s %9s %9s %6s %8s  %-15s %-15s\n", "node", "zone", "free",
                 "min", "low", "high", "managed", "present", "res.k", "res.m", ">min.k", ">low.k", "maxo", "frag@o",
                 o_hdr[0], o_hdr[1]);
         for (unsigned i = 0; i < m->n_zones; i++) {
                 const ZoneModel *zm = &m->zones[i];
                 const ZoneSample *z = zone_of(s, zm);
-                char c[10][32], frag[16], v0[24], vn[24];
+                char c[10][32], frag[16], v0[32], vn[32];
 
                 if (!z)
                         continue;
@@ -112,14 +150,18 @@ void zones_report_text(FILE *f, const Sample *s, const Model *m, unsigned order)
                          verdict_word(s, z, REQ_KIND_MOVABLE, 0));
                 snprintf(vn, sizeof(vn), "%s/%s", verdict_word(s, z, REQ_KIND_KERNEL, order),
                          verdict_word(s, z, REQ_KIND_MOVABLE, order));
-                fprintf(f, "%4d %-8s %9s %8s %8s %8s %9s %9s %8s %8s %9s %9s %6d %8s  %-9s %-9s\n", zm->node_id,
+                fprintf(f, "%4d %-8s %9s %8s %8s %8s %9s %9s %8s %8s %9s %9s %6d %8s  %-15s %-15s\n", zm->node_id,
                         z->name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], zm->largest_free_order,
                         frag, v0, vn);
         }
         fprintf(f, "MiB throughout. res.k/res.m: lowmem reserve a kernel/movable request must leave in the zone;\n"
                    ">min.k/>low.k: free above mark+reserve for an order-0 kernel request; maxo: largest free order;\n"
-                   "frag@o: free memory in blocks below order %u; o0 and o%u k/m: kernel/movable requests of that order:\n"
-                   "ok = passes low, min = passes only min (kswapd wakes), FAIL = below min (direct reclaim, OOM).\n",
+                   "frag@o: free memory in blocks below order %u; o0 and o%u k/m: what the allocator does with a\n"
+                   "kernel/movable request of that order in the zone: fast = served above low; kswapd = served,\n"
+                   "kswapd woken to reclaim (between min and low); reserve = refused only to keep the zone's lowmem\n"
+                   "reserve for requests that cannot go elsewhere (the request goes to another zone: not a\n"
+                   "shortage); reclaim = below min: the request goes on to the next zone, and if none admits it\n"
+                   "(lines below), into direct reclaim and then the OOM killer; n/a = above the request's zones.\n",
                 order, order);
         for (unsigned i = 0; i < s->n_nodes; i++) {
                 static const RequestKind kinds[] = { REQ_KIND_KERNEL, REQ_KIND_MOVABLE };
@@ -138,6 +180,7 @@ void zones_report_text(FILE *f, const Sample *s, const Model *m, unsigned order)
                         }
         }
         print_balloon_line(f, s, m);
+        print_zones_vs_memtotal(f, s);
 }
 
 static void json_verdicts(FILE *f, const Sample *s, const ZoneSample *z, unsigned order)
@@ -154,8 +197,10 @@ static void json_verdicts(FILE *f, const Sample *s, const ZoneSample *z, unsigne
                                                                kinds[k] == REQ_KIND_MOVABLE);
                         bool usable = z->managed_pages > 0 && z->index <= hz;
 
-                        fprintf(f, "%s{\"order\":%u,\"kind\":\"%s\",\"usable_zone\":%s,\"passes_min\":%s,\"passes_low\":%s}",
-                                first ? "" : ",", o, request_kind_name(kinds[k]), usable ? "true" : "false",
+                        fprintf(f, "%s{\"order\":%u,\"kind\":\"%s\",\"verdict\":\"%s\",\"usable_zone\":%s,"
+                                   "\"passes_min\":%s,\"passes_low\":%s}",
+                                first ? "" : ",", o, request_kind_name(kinds[k]), verdict_word(s, z, kinds[k], o),
+                                usable ? "true" : "false",
                                 usable && zone_watermark_fast(z, s->kernel, o, WMARK_MIN, hz, flags, NULL) ? "true" : "false",
                                 usable && zone_watermark_fast(z, s->kernel, o, WMARK_LOW, hz, flags, NULL) ? "true" : "false");
                         first = false;
@@ -179,6 +224,13 @@ void zones_report_json(FILE *f, const Sample *s, const Model *m, unsigned order)
                    ",\"guest_ram_kb\":%" PRIu64 ",\"share_permyriad\":%u},",
                 s->balloon.device_present ? "true" : "false", s->balloon.deflate_on_oom ? "true" : "false",
                 m->balloon_kb, m->guest_ram_kb, m->balloon_permyriad);
+        {
+                SampleGaps g;
+
+                sample_gaps(s, &g);
+                fprintf(f, "\"zones_managed_kb\":%" PRIu64 ",\"mem_total_kb\":%" PRIu64 ",\"zones_match_mem_total\":%s,",
+                        g.managed_kb, g.mem_total_kb, g.mask & (1u << GAP_ZONES_NOT_MEMTOTAL) ? "false" : "true");
+        }
         fprintf(f, "\"zones\":[");
         for (unsigned i = 0; i < m->n_zones; i++) {
                 const ZoneModel *zm = &m->zones[i];
