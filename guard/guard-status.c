@@ -19,7 +19,8 @@ void guard_status_view(Guard *g, const char *mode, StatusView *v)
                 .mode = mode,
                 .pid = g->self,
                 .dry_run = g->opt.dry_run,
-                .now_usec = g->step.pressure.now_usec,
+                /* the running guard: now; --once: its one evaluation */
+                .now_usec = g->event ? guard_now_usec(g) : g->step.pressure.now_usec,
                 .s = g->sample,
                 .m = g->step.model,
                 .in = &g->step.pressure,
