@@ -4,6 +4,7 @@
  * answers while under memory pressure). Allocations are counted by
  * wrapping the allocator at link time. */
 #include "helpers.h"
+#include "alloc-count.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,32 +13,6 @@
 #include "jsonline.h"
 #include "status.h"
 #include "step.h"
-
-static unsigned long allocations;
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t m);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t m);
-void *__wrap_realloc(void *p, size_t n);
-
-void *__wrap_malloc(size_t n)
-{
-        allocations++;
-        return __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t m)
-{
-        allocations++;
-        return __real_calloc(n, m);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-        allocations++;
-        return __real_realloc(p, n);
-}
 
 typedef struct World {
         Sample *s;
@@ -87,9 +62,9 @@ static void valid_and_allocation_free(void **state)
         JsonObject *o;
         int n;
 
-        before = allocations;
+        before = alloc_count();
         n = status_format_json(buf, sizeof(buf), &w->v);
-        assert_int_equal(allocations, before);
+        assert_int_equal(alloc_count(), before);
         assert_true(n > 0);
         assert_int_equal(buf[n - 1], '\n');
         if (jsonline_parse(buf, (size_t)n - 1, &root, err, sizeof(err)) < 0)
@@ -107,7 +82,7 @@ static void valid_and_allocation_free(void **state)
 
                 free(p);
         }
-        assert_true(allocations > before);
+        assert_true(alloc_count() > before);
         world_free(w);
 }
 

@@ -2,6 +2,7 @@
 /* The reader: fixture roots end to end, missing and broken files, and no
  * heap allocation once the first sample has been taken. */
 #include "helpers.h"
+#include "alloc-count.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,34 +15,6 @@
 #include "sample-read.h"
 #include "sysroot.h"
 
-/* Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc: every
- * allocation made by guard-core (a static library) passes through here. */
-static unsigned long allocations;
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t m);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t m);
-void *__wrap_realloc(void *p, size_t n);
-
-void *__wrap_malloc(size_t n)
-{
-        allocations++;
-        return __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t m)
-{
-        allocations++;
-        return __real_calloc(n, m);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-        allocations++;
-        return __real_realloc(p, n);
-}
-
 static void steady_state_does_not_allocate(void **state)
 {
         SysRoot *r = NULL;
@@ -51,14 +24,14 @@ static void steady_state_does_not_allocate(void **state)
         assert_int_equal(sysroot_open(FIXTURE_ROOT("host-6.18-firecracker"), &r), 0);
         assert_int_equal(sample_read_static(r, s, NULL), 0);
         assert_int_equal(sample_read(r, s, SAMPLE_PAGETYPEINFO, NULL), 0);     /* opens the hot files */
-        before = allocations;
+        before = alloc_count();
         for (int i = 0; i < 100; i++)
                 assert_int_equal(sample_read(r, s, SAMPLE_PAGETYPEINFO, NULL), 0);
-        assert_int_equal(allocations, before);
+        assert_int_equal(alloc_count(), before);
         /* and the wrap does see allocations: opening a root makes some */
         sysroot_free(r);
         assert_int_equal(sysroot_open(FIXTURE_ROOT("host-6.18-firecracker"), &r), 0);
-        assert_true(allocations > before);
+        assert_true(alloc_count() > before);
         sysroot_free(r);
         free(s);
 }
