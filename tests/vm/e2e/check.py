@@ -8,6 +8,7 @@ oomguard-host's output (absent for norelay). Prints "FAIL: ..." per failed
 check, "info: ..." for what the report shows either way, and last
 "summary: ..." for the PASS line. Exits 0 even when checks fail.
 """
+import json
 import os
 import sys
 
@@ -48,6 +49,21 @@ want("reinstall_rc", "0", "dpkg -i of the same package again")
 want("conffile_kept", "yes", "the edited /etc/oomguard/policy.ini after the upgrade")
 want("guard_active_after_reinstall", "active", "oomguard.service after the upgrade")
 want("remove_rc", "0", "dpkg -r oomguard")
+want("status_rc", "0", "oomguardctl status, as nobody, from the running guard")
+want("status_json_rc", "0", "oomguardctl status --json, as nobody")
+status_text = read("status.txt", must=False)
+if not status_text.startswith("oomguard ") or "zones (" not in status_text or "policy: /etc/oomguard/policy.ini" not in status_text:
+    fail("oomguardctl status does not show the level, the zones and the policy in force: %r" % status_text[:300])
+try:
+    status = json.loads(read("status.json", must=False) or "null")
+except ValueError as e:
+    status = None
+    fail("oomguardctl status --json is not JSON: %s" % e)
+if status is not None and (status.get("mode") != "daemon" or not status.get("zones")):
+    fail("oomguardctl status --json: mode %r, %d zones" % (status.get("mode"), len(status.get("zones") or [])))
+if status is not None:
+    info("status: level %s (%s), actions %s" % (status.get("level"), status.get("reason"),
+         ", ".join("%s %s" % (a["action"], a["outcome"]) for a in status.get("actions", [])) or "none"))
 if rec.get("guard_after_remove") == "active":
     fail("oomguard.service still active after dpkg -r")
 if rec.get("journald_adj_removed") != rec.get("journald_adj_before"):
