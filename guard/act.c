@@ -92,7 +92,7 @@ int act_name_victim(SysRoot *root, const Policy *p, int self, ActResult *ret)
                 return ret->error = -ENOMEM;
         i = pick(root, p, self, cs, ret);
         if (i >= 0)
-                name_victim(cs, i, "would kill", ret);
+                name_victim(cs, i, "victim", ret);
         else
                 ret->error = i;
         free(cs);

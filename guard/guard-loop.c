@@ -61,6 +61,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                         (void)steer_restore(g->steer, g->root, &st);
                 g->policy = *next;
                 guard_reconnect_agent(g);
+                (void)guard_status_open(g);     /* status_socket may have changed */
                 guard_arm_psi(g);
                 guard_steer_now(g);
                 guard_log(g, 5, "%s: loaded", g->opt.policy_path);

@@ -259,7 +259,7 @@ dryact=$(journalctl -o json --no-pager "_PID=$dry" MESSAGE_ID=8c4f2e7d1b6a4c3e9f
 check "dry run: balloon request said as would, not sent" \
 	bash -c 'grep -q "\"OUTCOME\":\"would\"" <<<"$0" && grep -q "would ask the host for" <<<"$0"' "$dryact"
 check "dry run: the kill names its victim and why" \
-	bash -c 'grep -q "would kill 200 (hog" <<<"$0" && grep -q "\"VICTIM_WHY\":\"matched \[prefer\]" <<<"$0"' "$dryact"
+	bash -c 'grep -q "victim 200 (hog" <<<"$0" && grep -q "\"VICTIM_WHY\":\"matched \[prefer\]" <<<"$0"' "$dryact"
 check "dry run: status says dry run" bash -c '"$0" status --socket "$1" | grep -q ", dry run: level critical"' "$ctl" "$work/dry.sock"
 kill -TERM $dry; wait $dry
 
