@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 
 #include "poll-schedule.h"
 
@@ -44,15 +45,19 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         Guard *g = userdata;
         Policy *next = malloc(sizeof(*next));
         SteerStats st;
+        int r;
 
         (void)s;
         (void)si;
         if (!next)
                 return 0;
         (void)sd_notify(0, "RELOADING=1");
-        if (guard_load_policy(g->opt.policy_path, g->opt.policy_required, next, stderr) < 0)
+        r = guard_load_policy(g->opt.policy_path, g->opt.policy_required, next, stderr);
+        if (r < 0)
                 guard_log(g, 3, "%s: not loaded; the running policy stays", g->opt.policy_path);
         else {
+                g->policy_from_file = r > 0;
+                g->policy_loaded_unix = (int64_t)time(NULL);
                 /* Undo the old rules' changes before the new rules apply
                  * (a dry run changed nothing, and only forgets). */
                 if (g->opt.dry_run)

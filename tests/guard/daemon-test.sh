@@ -215,6 +215,10 @@ sed 's/^name = hog$/name = hog\noom_score_adj = 700/' "$work/good.ini" > "$work/
 kill -HUP $guard
 sleep 1
 check "good policy loaded" grep -q "policy.ini: loaded" "$work/stderr"
+"$ctl" status --json --socket "$work/status.sock" > "$work/status-reloaded.json"
+check "status: the policy's load time follows the reload" python3 -c 'import json, sys
+a, b = (json.load(open(f))["policy"]["loaded_unix"] for f in sys.argv[1:])
+sys.exit(not b > a)' "$work/status.json" "$work/status-reloaded.json"
 check "new [prefer] value applied" grep -qx 700 "$work/root/proc/200/oom_score_adj"
 
 # A FIFO at the policy path: refused at once (opening it would wait for a
