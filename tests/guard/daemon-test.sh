@@ -246,7 +246,7 @@ wait $guard
 rc=$?
 check "SIGTERM: clean exit" test "$rc" -eq 0
 check "status after exit: says no guard runs" \
-	bash -c '"$0" status --socket "$1" 2>&1 | grep -q "no oomguard is running"; [ "${PIPESTATUS[0]}" -eq 3 ]' "$ctl" "$work/status.sock"
+	bash -c '"$0" status --socket "$1" 2>&1 | grep -q "no oomguard is running"; [ "${PIPESTATUS[0]}" -eq 4 ]' "$ctl" "$work/status.sock"
 check "oom_score_adj restored on exit" bash -c 'grep -qx 0 "$0/100/oom_score_adj" && grep -qx 0 "$0/200/oom_score_adj"' "$work/root/proc"
 
 # A dry run: the same pressure, every action said as "would", nothing sent.
