@@ -1,89 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* policy.ini through libinih, as Debian builds it: the handler gets no line
- * number (INI_HANDLER_LINENO is off in the distro library), values may
- * continue on indented lines (INI_ALLOW_MULTILINE) and a line is cut at
- * INI_MAX_LINE. So before inih runs, one pass over the text records which
- * line each handler call comes from, and refuses what inih would silently
- * reinterpret: over-long lines and continuation lines. */
+/* policy.ini: the keys of policy-keys.def and the repeatable [protect],
+ * [prefer] and [pressure] cgroup rules, from text read by common/'s INI
+ * line reader (config-ini.h), which gives every key its line. */
 #include <errno.h>
-#include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config-ini.h"
 #include "policy.h"
 
-#define INIH_MAX_LINE 200       /* ini.h default, including CR, LF and NUL */
-#define MAX_CALLS 1024
 #define MAX_KEYS 128
-
-typedef struct IniCall {
-        unsigned line;
-        bool continuation;
-} IniCall;
 
 typedef struct IniContext {
         Policy *p;
         ConfigErrors *errs;
-        IniCall calls[MAX_CALLS];
-        unsigned n_calls, next_call;
         unsigned key_line[MAX_KEYS];    /* where each table key was set, 0 if not */
         unsigned adj_line[2];           /* [protect], [prefer] oom_score_adj */
 } IniContext;
-
-static bool is_space(char c)
-{
-        return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* Mirrors ini_parse_stream()'s decisions line by line. */
-static void map_lines(IniContext *ctx, const char *text)
-{
-        const char *line = text;
-        unsigned lineno = 0;
-        bool have_name = false;
-
-        if ((unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB && (unsigned char)line[2] == 0xBF)
-                line += 3;      /* INI_ALLOW_BOM */
-        while (*line) {
-                const char *nl = strchr(line, '\n'), *end = nl ? nl : line + strlen(line), *s = line, *e = end;
-                size_t len = (size_t)(end - line);
-
-                lineno++;
-                if (len + 2 > INIH_MAX_LINE)
-                        config_error_add(ctx->errs, lineno, "", "", "line is longer than %d characters", INIH_MAX_LINE - 3);
-                while (s < e && is_space(*s))
-                        s++;
-                while (e > s && is_space(e[-1]))
-                        e--;
-                if (s == e || *s == ';' || *s == '#') {
-                        /* blank or comment */
-                } else if (have_name && s > line) {
-                        config_error_add(ctx->errs, lineno, "", "",
-                                 "indented line would continue the previous value; start keys in column 1");
-                        if (ctx->n_calls < MAX_CALLS)
-                                ctx->calls[ctx->n_calls++] = (IniCall){ lineno, true };
-                } else if (*s == '[') {
-                        have_name = false;
-                        if (!memchr(s, ']', (size_t)(e - s)))
-                                config_error_add(ctx->errs, lineno, "", "", "section header without ']'");
-                } else {
-                        const char *eq = s;
-
-                        while (eq < e && *eq != '=' && *eq != ':' && !(*eq == ';' && eq > s && is_space(eq[-1])))
-                                eq++;
-                        if (eq < e && (*eq == '=' || *eq == ':')) {
-                                have_name = true;
-                                if (ctx->n_calls < MAX_CALLS)
-                                        ctx->calls[ctx->n_calls++] = (IniCall){ lineno, false };
-                        } else
-                                config_error_add(ctx->errs, lineno, "", "", "expected \"key = value\", a [section] or a comment");
-                }
-                line = nl ? nl + 1 : end;
-        }
-}
 
 static int parse_u64(const char *v, uint64_t *ret)
 {
@@ -253,34 +189,29 @@ static void add_rule(IniContext *ctx, RuleSet *set, unsigned set_i, const char *
         strcpy(rule->value, value);
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static void handler(void *user, unsigned line, const char *section, const char *name, const char *value)
 {
         IniContext *ctx = user;
-        IniCall call = ctx->next_call < ctx->n_calls ? ctx->calls[ctx->next_call] : (IniCall){ 0, false };
         bool section_known = false;
-
-        ctx->next_call++;
-        if (call.continuation)
-                return 1;       /* already reported by map_lines() */
         if (strcmp(section, "protect") == 0) {
-                add_rule(ctx, &ctx->p->protect, 0, section, name, value, call.line);
-                return 1;
+                add_rule(ctx, &ctx->p->protect, 0, section, name, value, line);
+                return;
         }
         if (strcmp(section, "prefer") == 0) {
-                add_rule(ctx, &ctx->p->prefer, 1, section, name, value, call.line);
-                return 1;
+                add_rule(ctx, &ctx->p->prefer, 1, section, name, value, line);
+                return;
         }
         if (strcmp(section, "pressure") == 0 && strcmp(name, "cgroup") == 0) {
                 Policy *p = ctx->p;
 
                 if (value[0] != '/' || strlen(value) >= sizeof(p->pressure_cgroups[0]))
-                        config_error_add(ctx->errs, call.line, section, name, "expected an absolute cgroup directory, got \"%s\"",
+                        config_error_add(ctx->errs, line, section, name, "expected an absolute cgroup directory, got \"%s\"",
                                  value);
                 else if (p->n_pressure_cgroups >= POLICY_MAX_CGROUPS)
-                        config_error_add(ctx->errs, call.line, section, name, "more than %d cgroups", POLICY_MAX_CGROUPS);
+                        config_error_add(ctx->errs, line, section, name, "more than %d cgroups", POLICY_MAX_CGROUPS);
                 else
                         strcpy(p->pressure_cgroups[p->n_pressure_cgroups++], value);
-                return 1;
+                return;
         }
         for (size_t i = 0; i < policy_n_keys; i++) {
                 const PolicyKey *k = &policy_keys[i];
@@ -289,17 +220,16 @@ static int handler(void *user, const char *section, const char *name, const char
                         continue;
                 section_known = true;
                 if (strcmp(name, k->name) == 0) {
-                        set_key(ctx, k, i, value, call.line);
-                        return 1;
+                        set_key(ctx, k, i, value, line);
+                        return;
                 }
         }
         if (!*section)
-                config_error_add(ctx->errs, call.line, section, name, "key before the first [section]");
+                config_error_add(ctx->errs, line, section, name, "key before the first [section]");
         else if (section_known)
-                config_error_add(ctx->errs, call.line, section, name, "unknown key in [%s]", section);
+                config_error_add(ctx->errs, line, section, name, "unknown key in [%s]", section);
         else
-                config_error_add(ctx->errs, call.line, section, name, "unknown section [%s]", section);
-        return 1;
+                config_error_add(ctx->errs, line, section, name, "unknown section [%s]", section);
 }
 
 int policy_parse(const char *text, Policy *ret, ConfigErrors *errs)
@@ -316,15 +246,10 @@ int policy_parse(const char *text, Policy *ret, ConfigErrors *errs)
         policy_init_defaults(ret);
         ctx->p = ret;
         ctx->errs = errs;
-        map_lines(ctx, text);
-        if (errs->n == 0) {
-                r = ini_parse_string(text, handler, ctx);
-                if (r > 0 && errs->n == 0)
-                        config_error_add(errs, (unsigned)r, "", "", "not understood");
-                else if (r < 0)
-                        config_error_add(errs, 0, "", "", "out of memory");
-        }
+        r = config_ini_parse(text, errs, handler, ctx);
         free(ctx);
+        if (r < 0)
+                return r;
         if (errs->n == 0)
                 policy_validate(ret, errs);
         return errs->n ? -EINVAL : 0;

@@ -1,13 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* host.ini through libinih. Debian's inih gives the handler no line number
- * (INI_HANDLER_LINENO is off), so the text is fed through our own
- * ini_reader: inih asks it for one line at a time and calls the handler
- * for that line before asking for the next, so the reader's count is the
- * handler's line. The reader also refuses what inih would silently
- * reinterpret: lines longer than its buffer (cut in two) and indented
- * lines (continuations of the previous value, INI_ALLOW_MULTILINE). */
+/* host.ini: [host], [defaults] and [domain NAME], from text read by
+ * common/'s INI line reader (config-ini.h), which gives every key its line. */
 #include <errno.h>
-#include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config-ini.h"
 #include "host-policy.h"
 
 enum { SECTION_HOST, SECTION_DEFAULTS, SECTION_DOMAIN };
@@ -46,47 +41,10 @@ static const HostKey host_keys[] = {
 typedef struct HostIni {
         HostPolicy *hp;
         ConfigErrors *errs;
-        const char *next;       /* the reader's position in the text */
-        unsigned line;          /* the line inih is working on */
+        unsigned line;          /* of the key being handled */
         /* Where each key was set, per section: [host]+[defaults], then each domain. */
         unsigned seen[2 + HOST_POLICY_MAX_DOMAINS][N_KEYS];
 } HostIni;
-
-/* ini_reader: like fgets() over the text, one line per call. */
-static char *read_line(char *buf, int size, void *stream)
-{
-        HostIni *ini = stream;
-        const char *s = ini->next, *nl;
-        size_t len;
-
-        if (!*s)
-                return NULL;
-        nl = strchr(s, '\n');
-        len = nl ? (size_t)(nl - s) + 1 : strlen(s);
-        ini->next = s + len;
-        ini->line++;
-        if (len + 1 > (size_t)size) {
-                config_error_add(ini->errs, ini->line, "", "", "line is longer than %d characters", size - 2);
-                strcpy(buf, "\n");      /* inih sees a blank line */
-                return buf;
-        }
-        if ((s[0] == ' ' || s[0] == '\t') && strspn(s, " \t\r\n") < len && s[strspn(s, " \t")] != ';' &&
-            s[strspn(s, " \t")] != '#') {
-                config_error_add(ini->errs, ini->line, "", "",
-                         "indented line would continue the previous value; start keys in column 1");
-                strcpy(buf, "\n");
-                return buf;
-        }
-        if (s[strspn(s, " \t")] == '[' && !memchr(s, ']', len)) {
-                /* inih would keep the previous section and only count an error. */
-                config_error_add(ini->errs, ini->line, "", "", "section header without ']'");
-                strcpy(buf, "\n");
-                return buf;
-        }
-        memcpy(buf, s, len);
-        buf[len] = '\0';
-        return buf;
-}
 
 static int parse_number(const char *v, uint64_t min, uint64_t max, uint64_t *ret)
 {
@@ -172,13 +130,14 @@ static void set_key(HostIni *ini, const HostKey *k, unsigned slot, char *base, D
                 o->set |= k->set_bit;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static void handler(void *user, unsigned line, const char *section, const char *name, const char *value)
 {
         HostIni *ini = user;
         DomainOverride *o = NULL;
         unsigned kind, slot;
         char *base;
 
+        ini->line = line;
         if (strcmp(section, "host") == 0) {
                 kind = SECTION_HOST, slot = 0, base = (char *)ini->hp;
         } else if (strcmp(section, "defaults") == 0) {
@@ -186,7 +145,7 @@ static int handler(void *user, const char *section, const char *name, const char
         } else if (strncmp(section, "domain", 6) == 0 && (section[6] == ' ' || section[6] == '\t' || !section[6])) {
                 o = domain_section(ini, section, &slot);
                 if (!o)
-                        return 1;
+                        return;
                 kind = SECTION_DOMAIN, base = (char *)&o->p;
         } else {
                 if (!*section)
@@ -194,15 +153,14 @@ static int handler(void *user, const char *section, const char *name, const char
                 else
                         config_error_add(ini->errs, ini->line, section, name,
                                  "unknown section [%s]; expected [host], [defaults] or [domain NAME]", section);
-                return 1;
+                return;
         }
         for (size_t i = 0; i < N_KEYS; i++)
                 if (host_keys[i].section == kind && strcmp(host_keys[i].name, name) == 0) {
                         set_key(ini, &host_keys[i], slot, base, o, section, value);
-                        return 1;
+                        return;
                 }
         config_error_add(ini->errs, ini->line, section, name, "unknown key in [%s]", section);
-        return 1;
 }
 
 int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs)
@@ -217,21 +175,10 @@ int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs)
         host_policy_init_defaults(ret);
         ini->hp = ret;
         ini->errs = errs;
-        ini->next = text;
-        r = ini_parse_stream(read_line, ini, handler, ini);
+        r = config_ini_parse(text, errs, handler, ini);
         free(ini);
         if (r < 0)
-                return -ENOMEM;
-        /* inih's own complaint: a line that is neither key, section nor
-         * comment. It reports the first only; ours came with a message. */
-        if (r > 0) {
-                bool known = false;
-
-                for (unsigned i = 0; i < errs->n && i < CONFIG_MAX_ERRORS; i++)
-                        known |= errs->e[i].line == (unsigned)r;
-                if (!known)
-                        config_error_add(errs, (unsigned)r, "", "", "expected \"key = value\", a [section] or a comment");
-        }
+                return r;
         if (errs->n == 0)
                 host_policy_validate(ret, errs);
         return errs->n ? -EINVAL : 0;
