@@ -46,7 +46,8 @@ void explain_breakdown(const OomReport *r, Explanation *x)
 
 
 /* Boot-time reservations keep a few % of present out of managed; a balloon
- * without deflate-on-oom takes much more (reference 7.1). */
+ * without deflate-on-oom takes much more (drivers/virtio/virtio_balloon.c:
+ * fill_balloon(), adjust_managed_page_count()). */
 static bool hidden_large(const OomReport *r, const Explanation *x)
 {
         uint64_t present = 0;

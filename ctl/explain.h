@@ -92,7 +92,8 @@ typedef struct Explanation {
 } Explanation;
 
 /* Best guess of the release from the report's format, for reports without
- * a version line (reference 4.10): the newest lower bound the format shows. */
+ * a version line (the lines mm/oom_kill.c and mm/page_alloc.c print in each
+ * release): the newest lower bound the format shows. */
 KernelVersion explain_infer_kernel(const OomReport *r);
 
 void explain(const OomReport *r, Explanation *x);

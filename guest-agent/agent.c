@@ -232,7 +232,7 @@ static void port_schedule(Agent *a, unsigned ms)
 
 /* virtio-serial has no connections: with no process on the host side the
  * port polls IN|HUP and read() returns 0, level-triggered, until one
- * attaches (protocol-host.md §2.3). Keep the fd (closing it would tell QEMU
+ * attaches (drivers/char/virtio_console.c: port_fops_poll(), port_fops_read()). Keep the fd (closing it would tell QEMU
  * the guest left), stop watching it for a while, and forget the session:
  * the next host starts with 0xFF and guest-sync-delimited. A stream socket
  * (--device, tests) at EOF is over, so it is closed and connected again. */

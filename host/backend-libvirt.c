@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libvirt: every running domain whose XML has
  *   <channel type='unix'><target type='virtio' name='org.oomguard.0'/></channel>
- * is opened with virDomainOpenChannel() (protocol-host.md §3.2) and
+ * is opened with virDomainOpenChannel() (libvirt src/libvirt-domain.c) and
  * followed through lifecycle events. libvirt's event loop runs in a thread
  * of its own (virEventRunDefaultImpl); its callbacks only copy what they
  * got and post it to the relay's main context, so the relay stays
  * single-threaded. Grants go through virDomainSetMemoryFlags(LIVE), which
- * keeps libvirt's <currentMemory> right (§3.5), never raw QMP. */
+ * keeps libvirt's <currentMemory> right (qemuDomainSetMemoryFlags()), never raw QMP. */
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -118,7 +118,7 @@ static void stream_event(virStreamPtr st, int events, void *opaque)
                 char buf[16384];
                 int n;
 
-                /* Drain until it would block (§3.2); 0 is EOF. */
+                /* Drain until it would block (virStreamRecv() -2); 0 is EOF. */
                 while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0) {
                         if (g_atomic_int_get(&s->queued) >= LV_QUEUED_MAX) {
                                 g_atomic_int_add(&s->dropped, n);
@@ -230,7 +230,7 @@ static gboolean channel_open(gpointer p)
         s->st = virStreamNew(b->conn, VIR_STREAM_NONBLOCK);
         /* The callback's reference, taken before it can run and drop it. */
         stream_ref(s);
-        /* FORCE: a relay that died may have left its stream behind (§3.2). */
+        /* FORCE: a relay that died may have left its stream behind (virDomainOpenChannel()). */
         if (!s->st || virDomainOpenChannel(d->dom, OOMGUARD_PORT_NAME, s->st, VIR_DOMAIN_CHANNEL_FORCE) < 0 ||
             virStreamEventAddCallback(s->st, STREAM_EVENTS, stream_event, s, NULL) < 0) {
                 hostlog(b->relay->log_flags, LOG_WARNING, d->rd->name, "cannot open channel %s: %s", OOMGUARD_PORT_NAME,
@@ -483,7 +483,7 @@ int libvirt_backend_new(Relay *relay, const char *uri, LibvirtBackend **ret)
         int n;
 
         virSetErrorFunc(NULL, quiet_errors);
-        /* Before the connection, or it has no event loop (§3.2). */
+        /* Before the connection, or it has no event loop (virEventRegisterDefaultImpl()). */
         if (virEventRegisterDefaultImpl() < 0)
                 return -EIO;
         b = g_new0(LibvirtBackend, 1);

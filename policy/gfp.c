@@ -14,7 +14,8 @@ typedef struct GfpLayout {
         uint32_t wait, direct_reclaim, atomic, thisnode, nofail, retry, noretry;
 } GfpLayout;
 
-/* Reference 5.1 (bit layouts) and 5.2 (composites), one entry per era. */
+/* include/linux/gfp.h (gfp_types.h from 6.0): the bit layouts and the
+ * composite masks, one entry per era. */
 static const GfpLayout layouts[] = {
         { KV(2, 6, 0),
           { "__GFP_DMA", "__GFP_HIGHMEM", "__GFP_DMA32", "__GFP_MOVABLE", "__GFP_WAIT", "__GFP_HIGH", "__GFP_IO",

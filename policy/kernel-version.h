@@ -16,7 +16,7 @@ typedef uint32_t KernelVersion;
 #define KV_MINOR(v) ((unsigned)(((v) >> 8) & 0xff))
 #define KV_SUBLEVEL(v) ((unsigned)((v) & 0xff))
 
-/* The newest kernel whose memory model the reference describes; used when the
+/* The newest kernel whose memory model policy/ mirrors; used when the
  * release is unknown, because a modern guest is the common case. */
 #define KV_DEFAULT KV(6, 18, 0)
 

@@ -53,7 +53,7 @@ typedef struct WatermarkVerdict {
 } WatermarkVerdict;
 
 /* alloc flags the kernel would derive for a request of this class, order
- * and migratetype on this kernel (gfp_to_alloc_flags(), 1.4 in the reference). */
+ * and migratetype on this kernel (mm/page_alloc.c: gfp_to_alloc_flags()). */
 unsigned alloc_flags_for_class(KernelVersion kv, RequestClass cls, unsigned order, bool movable);
 
 /* min/low/high of the zone in pages, as the kernel uses them (boost included

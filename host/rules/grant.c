@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Grants and releases. The rules come from PROTOCOL.md §2.7 and the host
- * policies surveyed in protocol-host.md §6.2 (MoM, Proxmox): the host sizes
+/* Grants and releases. The rules come from guest-agent/PROTOCOL.md §2.7
+ * and the host policies of oVirt MoM (doc/balloon.rules) and Proxmox
+ * (PVE/AutoBalloon.pm): the host sizes
  * from its own figures, clamps to the domain's maximum and to its own
  * floor, moves by a bounded step at a bounded rate, and serves the more
  * important guests first when it cannot serve everyone. */
@@ -9,21 +10,15 @@
 #define USEC_PER_SEC UINT64_C(1000000)
 #define KB_PER_MB UINT64_C(1024)
 
-static const char *const refusal_names[_REFUSAL_MAX] = {
-        [REFUSAL_NONE] = "none",
-        [REFUSAL_AT_MAXIMUM] = "at-maximum",
-        [REFUSAL_HOST_SHORT] = "host-short",
-        [REFUSAL_RATE_LIMIT] = "rate-limit",
-        [REFUSAL_INVALID] = "invalid",
-        [REFUSAL_OTHER] = "other",
-};
+/* The host answers every refusal wire.h names but the agent's own. */
+_Static_assert((int)_REFUSAL_MAX == (int)WIRE_REFUSED_NO_HOST, "a refusal the host decides is missing from wire.h");
 
 const char *refusal_name(Refusal r)
 {
-        return r >= 0 && r < _REFUSAL_MAX ? refusal_names[r] : "other";
+        return r >= 0 && r < _REFUSAL_MAX ? wire_refusal_name((uint32_t)r) : "other";
 }
 
-/* PROTOCOL.md §2.7: 5 events a second, burst 10. */
+/* guest-agent/PROTOCOL.md §2.7: 5 events a second, burst 10. */
 #define FLOOD_PER_S 5
 #define FLOOD_BURST 10
 

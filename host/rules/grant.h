@@ -13,21 +13,26 @@
 #include "bucket.h"
 #include "host-policy.h"
 #include "level.h"
+#include "wire.h"
 
-#define GRANT_REMEMBER 32       /* answers kept per domain for repeated ids (PROTOCOL.md §2.6) */
+#define GRANT_REMEMBER 32       /* answers kept per domain for repeated ids (guest-agent/PROTOCOL.md §2.6) */
 #define GRANT_MAX_ROUND HOST_POLICY_MAX_DOMAINS
 
-/* Spelled as in PROTOCOL.md §2.4 "refusal". */
+/* Why the host refused. Numbered and named by the one table in wire.h
+ * (WIRE_REFUSED_*), which is what the agent hands the guard, so the
+ * strings on the port (guest-agent/PROTOCOL.md, "refusal") and the
+ * guard's numbers cannot drift apart. The host never says "no-host". */
 typedef enum Refusal {
-        REFUSAL_NONE,
-        REFUSAL_AT_MAXIMUM,     /* the domain already has its maximum */
-        REFUSAL_HOST_SHORT,     /* host MemAvailable at its floor */
-        REFUSAL_RATE_LIMIT,     /* rate or cooldown */
-        REFUSAL_INVALID,        /* id 0, 0 bytes, or more than the domain's maximum */
-        REFUSAL_OTHER,          /* never decided here: the hypervisor failed to move the balloon */
+        REFUSAL_NONE = WIRE_REFUSED_NONE,
+        REFUSAL_AT_MAXIMUM = WIRE_REFUSED_AT_MAXIMUM,   /* the domain already has its maximum */
+        REFUSAL_HOST_SHORT = WIRE_REFUSED_HOST_SHORT,   /* host MemAvailable at its floor */
+        REFUSAL_RATE_LIMIT = WIRE_REFUSED_RATE_LIMIT,   /* rate or cooldown */
+        REFUSAL_INVALID = WIRE_REFUSED_INVALID,         /* id 0, 0 bytes, or more than the domain's maximum */
+        REFUSAL_OTHER = WIRE_REFUSED_OTHER,             /* never decided here: the hypervisor failed to move the balloon */
         _REFUSAL_MAX,
 } Refusal;
 
+/* wire_refusal_name(); anything out of range is "other". */
 const char *refusal_name(Refusal r);
 
 typedef struct GrantRequest {

@@ -3,8 +3,8 @@
 # oomguard-host against a real libvirtd and a TCG guest: the guest's /init
 # answers guest-sync-delimited on org.oomguard.0 and asks for 64 MiB; the
 # relay must grant it through virDomainSetMemoryFlags, and libvirt must show
-# the larger current memory. Root only (it starts libvirtd itself, as in
-# protocol-host.md §5.2); 77 otherwise.
+# the larger current memory. Root only (it starts virtlogd and libvirtd
+# itself, without systemd); 77 otherwise.
 #   libvirt-test.sh OOMGUARD_HOST SOURCE_ROOT
 set -euo pipefail
 host=$(realpath "$1")
@@ -40,7 +40,7 @@ fail() {
 	exit 1
 }
 
-# ---- libvirtd without systemd (§5.2) --------------------------------------
+# ---- libvirtd without systemd ---------------------------------------------
 start_libvirt() {
 	mkdir -p /var/log/libvirt /var/lib/libvirt /etc/libvirt
 	getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu

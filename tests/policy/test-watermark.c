@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* __zone_watermark_ok() and zone_watermark_fast() by era, and the zonelist
- * walk, checked against the reference's worked examples and against the
+ * walk, checked against worked examples of __setup_per_zone_wmarks() and against the
  * decisions real kernels made in the OOM reports of tests/fixtures/oom-reports. */
 #include "helpers.h"
 
@@ -27,8 +27,9 @@ static ZoneSample zone(uint64_t free, uint64_t min, uint64_t low, uint64_t high)
         return z;
 }
 
-/* Reference 2.6: "A GFP_KERNEL order-0 request falling back to DMA32 in the
- * slow path needs DMA32 free > 3037 + 13281 = 16318 pages". */
+/* __setup_per_zone_wmarks() and setup_per_zone_lowmem_reserve() on x86_64,
+ * 16 GiB: "A GFP_KERNEL order-0 request falling back to DMA32 in the slow
+ * path needs DMA32 free > 3037 + 13281 = 16318 pages". */
 static void worked_example_lowmem_reserve(void **state)
 {
         ZoneSample z = zone(16318, 3037, 3796, 4555);
@@ -45,7 +46,7 @@ static void worked_example_lowmem_reserve(void **state)
         assert_true(zone_watermark_ok(&z, KV(6, 18, 0), 0, 3037, 1, 0, NULL));
 }
 
-/* Reference 1.4: GFP_ATOMIC gets 3/8 of min in every era; the others differ. */
+/* gfp_to_alloc_flags(): GFP_ATOMIC gets 3/8 of min in every era; the others differ. */
 static void mark_reductions_by_era(void **state)
 {
         static const struct {
