@@ -135,14 +135,13 @@ static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const Gran
                 return REFUSAL_INVALID;
         if (now_usec < d->cooldown_until_usec)
                 return REFUSAL_RATE_LIMIT;
+        /* Also a step of 0 (this domain is never grown): its budget is 0. */
         if (budget_kb(d) < min_u64(ask_kb_of(req), GRANT_MIN_KB))
                 return REFUSAL_RATE_LIMIT;
         if (base_kb >= d->maximum_kb)
                 return REFUSAL_AT_MAXIMUM;
         if (host_available_kb <= hp->floor_available_mb * KB_PER_MB)
                 return REFUSAL_HOST_SHORT;
-        if (d->policy.step_mb == 0)
-                return REFUSAL_RATE_LIMIT;      /* step 0: this domain is never grown */
         return REFUSAL_NONE;
 }
 

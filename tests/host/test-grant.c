@@ -277,9 +277,22 @@ static void step_zero_never_grows(void **state)
         Fixture *f = *state;
         GrantAnswer a;
 
+        /* A step of 0 leaves no budget, whatever the rate: refused as rate-limit
+         * on the first request and every later one, and the balloon target
+         * never moves. */
         f->a.policy.step_mb = 0;
-        grant_decide(&f->hp, &f->a, &(GrantRequest){ 1, MIB, LEVEL_CRITICAL }, 8192 * MB, T0, &a);
-        assert_false(a.granted);
+        for (uint64_t rate_s = 0; rate_s <= 10; rate_s += 10) {
+                f->a.policy.rate_s = rate_s;
+                for (uint64_t id = 1; id <= 3; id++) {
+                        grant_decide(&f->hp, &f->a, &(GrantRequest){ id + rate_s, MIB, LEVEL_CRITICAL }, 8192 * MB,
+                                     T0 + id * 3600 * S, &a);
+                        assert_false(a.granted);
+                        assert_int_equal(a.refusal, REFUSAL_RATE_LIMIT);
+                        assert_string_equal(refusal_name(a.refusal), "rate-limit");
+                        assert_int_equal(a.granted_kb, 0);
+                        assert_int_equal(f->a.target_kb, 0);
+                }
+        }
 }
 
 static void priority_first_when_short(void **state)
