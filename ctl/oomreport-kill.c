@@ -20,8 +20,10 @@ void parse_header_line(Parser *ps, const char *p, const char *e, bool paf)
         q = k;
         while (q > p && (q[-1] == ' ' || q[-1] == ':'))
                 q--;
-        if (!paf && q - p > (ptrdiff_t)strlen(" invoked") && txt_starts(q - strlen("invoked"), q, "invoked"))
-                q -= strlen(" invoked");
+        /* "invoked" with nothing before it names no process */
+        if (!paf && q - p >= (ptrdiff_t)strlen("invoked") && txt_starts(q - strlen("invoked"), q, "invoked") &&
+            (q - p == (ptrdiff_t)strlen("invoked") || q[-(ptrdiff_t)strlen(" invoked")] == ' '))
+                q -= q - p == (ptrdiff_t)strlen("invoked") ? strlen("invoked") : strlen(" invoked");
         skip_blanks(&p, q);
         txt_copy(r->comm, sizeof(r->comm), p, q);
         q = txt_after(k, e, paf ? "mode:" : "gfp_mask=");
@@ -209,8 +211,8 @@ void parse_kill_line(Parser *ps, const char *p, const char *e)
         uint64_t v;
 
         if ((q = txt_find(p, e, "Killed process "))) {
-                r->has_killed = true;
                 parse_pid_and_comm(txt_skip_prefix(q, e, "Killed process "), e, &r->killed_pid, r->killed_comm, sizeof(r->killed_comm));
+                r->has_killed = r->killed_pid > 0;      /* a kill names its pid */
                 if (txt_u64_after(q, e, "total-vm:", &v))
                         r->killed_total_vm_kb = v;
                 if (txt_u64_after(q, e, "anon-rss:", &v))

@@ -378,17 +378,61 @@ static void every_truncation(void **state)
         free(full);
 }
 
+/* Fragments of report lines, and lines that only look like them: a
+ * trigger line alone makes one report holding what the line says and
+ * nothing invented (no process name from "invoked" alone, no kill
+ * without a pid); everything else makes none. */
 static void garbage(void **state)
 {
-        static const char *const inputs[] = {
-                "", "\n\n\n", "invoked oom-killer:", "oom-killer: gfp_mask=0x", "Killed process (", "Killed process 1 (x",
-                "Node 0 DMA32: 1*4kB (", "Node 0 DMA32 free:99999999999999999999999kB min:", "lowmem_reserve[]: 1 2 3 4 5 6 7 8 9 10 11",
-                "[ pid ]\n[", "oom-kill:constraint=", "#012#012#012", "\\x0a\\x0a", "memory: usage 1kB, limit",
+        static const struct {
+                const char *in;
+                unsigned reports;
+                bool header, killed;
+                const char *comm;
+                int killed_pid;
+        } cases[] = {
+                { "", 0, false, false, "", 0 },
+                { "\n\n\n", 0, false, false, "", 0 },
+                { "invoked oom-killer:", 1, true, false, "", 0 },
+                { "oom-killer: gfp_mask=0x", 1, true, false, "", 0 },
+                { "Killed process (", 0, false, false, "", 0 },        /* no pid: no kill */
+                { "Killed process 1 (x", 1, false, true, "", 1 },       /* the comm is cut: left empty */
+                { "Node 0 DMA32: 1*4kB (", 0, false, false, "", 0 },
+                { "Node 0 DMA32 free:99999999999999999999999kB min:", 0, false, false, "", 0 },
+                { "lowmem_reserve[]: 1 2 3 4 5 6 7 8 9 10 11", 0, false, false, "", 0 },
+                { "[ pid ]\n[", 0, false, false, "", 0 },
+                { "oom-kill:constraint=", 0, false, false, "", 0 },
+                { "#012#012#012", 0, false, false, "", 0 },
+                { "\\x0a\\x0a", 0, false, false, "", 0 },
+                { "memory: usage 1kB, limit", 0, false, false, "", 0 },
         };
 
-        for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-                Collected *c = parse(inputs[i], strlen(inputs[i]));
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                Collected *c = parse(cases[i].in, strlen(cases[i].in));
+                const OomReport *r = &c->r[0];
 
+                if (c->n != cases[i].reports)
+                        fail_msg("\"%s\": %u reports, expected %u", cases[i].in, c->n, cases[i].reports);
+                if (c->n == 0) {
+                        free(c);
+                        continue;
+                }
+                assert_int_equal(r->has_header, cases[i].header);
+                assert_int_equal(r->has_killed, cases[i].killed);
+                assert_string_equal(r->comm, cases[i].comm);
+                assert_int_equal(r->killed_pid, cases[i].killed_pid);
+                assert_string_equal(r->killed_comm, "");
+                assert_int_equal(r->kind, OOM_KIND_GLOBAL);
+                assert_int_equal(r->first_line, 1);
+                assert_int_equal(r->last_line, 1);
+                /* nothing the line did not say */
+                assert_false(r->has_gfp);
+                assert_false(r->has_order);
+                assert_false(r->mem.present);
+                assert_false(r->kernel_known);
+                assert_int_equal(r->n_zones, 0);
+                assert_int_equal(r->n_tasks, 0);
+                assert_int_equal(r->killed_total_vm_kb, 0);
                 free(c);
         }
 }
