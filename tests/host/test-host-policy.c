@@ -137,6 +137,26 @@ static void syntax_errors(void **state)
         expect_error(long_line, 2, "", "", "longer than");
 }
 
+/* Each line inih cannot read is reported on its own line, not only the
+ * first; the keys under a broken [header] are not reported again as keys
+ * outside any section. */
+static void every_syntax_error_once(void **state)
+{
+        HostPolicy hp;
+        ConfigErrors e;
+
+        assert_int_equal(host_policy_parse("[host]\njust words\nfloor_available_mb = 1\nmore words\n", &hp, &e), -EINVAL);
+        assert_int_equal(e.n, 2);
+        assert_int_equal(e.e[0].line, 2);
+        assert_int_equal(e.e[1].line, 4);
+        assert_non_null(strstr(e.e[1].message, "key = value"));
+        assert_int_equal(host_policy_parse("[host\nfloor_available_mb = 1\n[defaults]\nstep_mb = x\n", &hp, &e), -EINVAL);
+        assert_int_equal(e.n, 2);
+        assert_non_null(strstr(e.e[0].message, "without ']'"));
+        assert_int_equal(e.e[1].line, 4);
+        assert_string_equal(e.e[1].key, "step_mb");
+}
+
 static void cross_field(void **state)
 {
         expect_error("[host]\nfloor_available_mb = 4096\nrelease_below_mb = 1024\n", 0, "host", "release_below_mb",
@@ -152,6 +172,7 @@ int main(void)
                 cmocka_unit_test(unknown_key),
                 cmocka_unit_test(bad_value_names_line),
                 cmocka_unit_test(syntax_errors),
+                cmocka_unit_test(every_syntax_error_once),
                 cmocka_unit_test(cross_field),
         };
 
