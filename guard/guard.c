@@ -15,6 +15,7 @@
 
 #include "config-file.h"
 #include "kernel-parse.h"
+#include "log-line.h"
 #include "sample-gaps.h"
 #include "sample-read.h"
 
@@ -51,12 +52,9 @@ void guard_log(Guard *g, int priority, const char *fmt, ...)
         va_list ap;
 
         (void)g;
-        if (getenv("JOURNAL_STREAM"))
-                fprintf(stderr, "<%d>", priority);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        log_line_v(priority, fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
 }
 
 int guard_read_meminfo(Guard *g, MeminfoSample *m)

@@ -17,6 +17,7 @@
 
 #include "agent-proto.h"
 #include "jsonline.h"
+#include "log-line.h"
 #include "port.h"
 
 #define PORT_RETRY_MS 2000              /* PROTOCOL.md §2.1 */
@@ -65,12 +66,9 @@ static void say(Agent *a, int prio, const char *fmt, ...)
 
         if (prio >= 7 && !a->opt.verbose)
                 return;
-        /* the <N> prefix gives journald the priority (SyslogLevelPrefix=) */
-        fprintf(stderr, "<%d>", prio);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        log_line_v(prio, fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
 }
 
 static uint64_t now_mono(void)

@@ -5,13 +5,14 @@
 #include <systemd/sd-journal.h>
 
 #include "hostlog.h"
+#include "log-line.h"
 
 static void to_stderr(int priority, const char *domain, const char *message)
 {
         if (domain)
-                fprintf(stderr, "<%d>%s: %s\n", priority, domain, message);
+                log_line_to_stderr(priority, "%s: %s", domain, message);
         else
-                fprintf(stderr, "<%d>%s\n", priority, message);
+                log_line_to_stderr(priority, "%s", message);
 }
 
 void hostlog(unsigned flags, int priority, const char *domain, const char *fmt, ...)
