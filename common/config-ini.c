@@ -86,8 +86,18 @@ static int on_key(void *user, const char *section, const char *name, const char 
 {
         IniReader *rd = user;
 
-        if (!rd->in_bad_section)
-                rd->handler(rd->user, rd->line, section, name, value);
+        if (rd->in_bad_section)
+                return 1;
+        /* inih keeps a ';' right after '=' ("key =;x" is ";x") but reads
+         * "key = ;x" as an empty value and a comment: a value that changes
+         * meaning with the spacing, and that no file can write back the
+         * way oomguard --check-policy prints it. */
+        if (value[0] == ';') {
+                config_error_add(rd->errs, rd->line, section, name,
+                                 "a value may not start with ';' (after a space it begins a comment)");
+                return 1;
+        }
+        rd->handler(rd->user, rd->line, section, name, value);
         return 1;
 }
 

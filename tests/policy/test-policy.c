@@ -79,6 +79,9 @@ static void errors_name_line_section_key(void **state)
                 { "[levels\norder = 3\n", 1, "", "", "without ']'" },
                 { "[levels]\njust words\n", 2, "", "", "expected \"key = value\"" },
                 { "[levels]\norder = 3 ; comment\n", 0, NULL, NULL, NULL },     /* inline comments are fine */
+                /* ";x" right after '=' would be printed back as "unit = ;x", a comment */
+                { "[protect]\nunit =;x\n", 2, "protect", "unit", "may not start with ';'" },
+                { "[prefer]\n\nname =;\n", 3, "prefer", "name", "may not start with ';'" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -154,7 +157,8 @@ static void dump_reads_back(void **state)
         char *text;
 
         assert_int_equal(policy_parse("[levels]\nact_psi_full_avg10 = 7.5\n[pressure]\ncgroup = /sys/fs/cgroup/a\n"
-                                      "[protect]\nname = sshd\nunit = x.service\n[prefer]\ncgroup = /user.slice\n"
+                                      "[protect]\nname = sshd\nunit = x.service\nname = a;b\nunit = #x\nname=k=v:w\n"
+                                      "[prefer]\ncgroup = /user.slice\n"
                                       "[balloon]\nagent_socket =\n",
                                       &p, &e),
                          0);
