@@ -14,7 +14,7 @@
 typedef struct ConfigError {
         unsigned line;          /* 0: not tied to one line */
         char section[32], key[48];
-        char message[160];
+        char message[256];      /* room for a cross-field rule naming every key, value and line */
 } ConfigError;
 
 typedef struct ConfigErrors {

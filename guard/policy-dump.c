@@ -158,7 +158,9 @@ void policy_dump_man(FILE *f)
                    "Unknown sections and keys, values out of range and keys set twice are errors.\n"
                    "Sizes are in kB, times in the unit the key's name ends with.\n"
                    "Cross-field rules are checked too: a critical threshold must be stricter than the\n"
-                   "act one, stall times must fit in the PSI window.\n");
+                   "act one and an act threshold stricter than the warn one, stall times must fit in\n"
+                   "the PSI window; such an error names every key involved with its value and line.\n"
+                   "An unknown section or key is named with the closest known one.\n");
         for (size_t i = 0; i < policy_n_keys; i++) {
                 const PolicyKey *k = &policy_keys[i];
 

@@ -10,15 +10,13 @@
 #include <string.h>
 
 #include "config-ini.h"
+#include "config-suggest.h"
 #include "policy.h"
-
-#define MAX_KEYS 128
 
 typedef struct IniContext {
         Policy *p;
         ConfigErrors *errs;
-        unsigned key_line[MAX_KEYS];    /* where each table key was set, 0 if not */
-        unsigned adj_line[2];           /* [protect], [prefer] oom_score_adj */
+        PolicyLines lines;
 } IniContext;
 
 static int parse_u64(const char *v, uint64_t *ret)
@@ -81,11 +79,11 @@ static void set_key(IniContext *ctx, const PolicyKey *k, size_t ki, const char *
         uint64_t v = 0;
         int r = 0;
 
-        if (ctx->key_line[ki]) {
-                config_error_add(ctx->errs, line, k->section, k->name, "set twice (first on line %u)", ctx->key_line[ki]);
+        if (ctx->lines.key[ki]) {
+                config_error_add(ctx->errs, line, k->section, k->name, "set twice (first on line %u)", ctx->lines.key[ki]);
                 return;
         }
-        ctx->key_line[ki] = line;
+        ctx->lines.key[ki] = line;
         switch (k->type) {
         case KEY_BOOL:
                 if (parse_bool(value, (bool *)field) < 0)
@@ -144,11 +142,11 @@ static void add_rule(IniContext *ctx, RuleSet *set, unsigned set_i, const char *
                 char *end;
                 long v;
 
-                if (ctx->adj_line[set_i]) {
-                        config_error_add(ctx->errs, line, section, name, "set twice (first on line %u)", ctx->adj_line[set_i]);
+                if (ctx->lines.adj[set_i]) {
+                        config_error_add(ctx->errs, line, section, name, "set twice (first on line %u)", ctx->lines.adj[set_i]);
                         return;
                 }
-                ctx->adj_line[set_i] = line;
+                ctx->lines.adj[set_i] = line;
                 errno = 0;
                 v = strtol(value, &end, 10);
                 if (!*value || *end || errno || v < -1000 || v > 1000)
@@ -162,8 +160,16 @@ static void add_rule(IniContext *ctx, RuleSet *set, unsigned set_i, const char *
                 if (strcmp(name, match_kind_names[k]) == 0)
                         kind = k;
         if (kind < 0) {
-                config_error_add(ctx->errs, line, section, name, "unknown key; [%s] takes name, unit, cgroup and oom_score_adj",
-                         section);
+                char hint[96];
+                ConfigSuggest s;
+
+                config_suggest_init(&s, name);
+                for (int k = 0; k < _MATCH_KIND_MAX; k++)
+                        config_suggest_offer(&s, match_kind_names[k]);
+                config_suggest_offer(&s, "oom_score_adj");
+                config_error_add(ctx->errs, line, section, name,
+                                 "unknown key; [%s] takes name, unit, cgroup and oom_score_adj%s", section,
+                                 config_suggest_hint(&s, "", "", hint, sizeof(hint)));
                 return;
         }
         if (!*value || strlen(value) >= POLICY_MATCH_MAX) {
@@ -189,10 +195,42 @@ static void add_rule(IniContext *ctx, RuleSet *set, unsigned set_i, const char *
         strcpy(rule->value, value);
 }
 
+/* A key the handler did not take: before any section, in an unknown
+ * section, or unknown in a known one, with the closest known name. */
+static void unknown(IniContext *ctx, unsigned line, const char *section, const char *name, bool section_known)
+{
+        char hint[96];
+        ConfigSuggest s;
+
+        if (!*section) {
+                config_error_add(ctx->errs, line, section, name, "key before the first [section]");
+                return;
+        }
+        if (!section_known) {
+                config_suggest_init(&s, section);
+                for (size_t i = 0; i < policy_n_keys; i++)
+                        config_suggest_offer(&s, policy_keys[i].section);
+                config_suggest_offer(&s, "protect");
+                config_suggest_offer(&s, "prefer");
+                config_error_add(ctx->errs, line, section, name, "unknown section [%s]%s", section,
+                                 config_suggest_hint(&s, "[", "]", hint, sizeof(hint)));
+                return;
+        }
+        config_suggest_init(&s, name);
+        for (size_t i = 0; i < policy_n_keys; i++)
+                if (strcmp(policy_keys[i].section, section) == 0)
+                        config_suggest_offer(&s, policy_keys[i].name);
+        if (strcmp(section, "pressure") == 0)
+                config_suggest_offer(&s, "cgroup");
+        config_error_add(ctx->errs, line, section, name, "unknown key in [%s]%s", section,
+                         config_suggest_hint(&s, "", "", hint, sizeof(hint)));
+}
+
 static void handler(void *user, unsigned line, const char *section, const char *name, const char *value)
 {
         IniContext *ctx = user;
         bool section_known = false;
+
         if (strcmp(section, "protect") == 0) {
                 add_rule(ctx, &ctx->p->protect, 0, section, name, value, line);
                 return;
@@ -224,12 +262,7 @@ static void handler(void *user, unsigned line, const char *section, const char *
                         return;
                 }
         }
-        if (!*section)
-                config_error_add(ctx->errs, line, section, name, "key before the first [section]");
-        else if (section_known)
-                config_error_add(ctx->errs, line, section, name, "unknown key in [%s]", section);
-        else
-                config_error_add(ctx->errs, line, section, name, "unknown section [%s]", section);
+        unknown(ctx, line, section, name, section_known);
 }
 
 int policy_parse(const char *text, Policy *ret, ConfigErrors *errs)
@@ -237,8 +270,8 @@ int policy_parse(const char *text, Policy *ret, ConfigErrors *errs)
         IniContext *ctx;
         int r;
 
-        if (policy_n_keys > MAX_KEYS)
-                return -E2BIG;  /* raise MAX_KEYS with policy-keys.def */
+        if (policy_n_keys > POLICY_MAX_KEYS)
+                return -E2BIG;  /* raise POLICY_MAX_KEYS with policy-keys.def */
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
                 return -ENOMEM;
@@ -247,11 +280,11 @@ int policy_parse(const char *text, Policy *ret, ConfigErrors *errs)
         ctx->p = ret;
         ctx->errs = errs;
         r = config_ini_parse(text, errs, handler, ctx);
+        if (r == 0 && errs->n == 0)
+                policy_validate(ret, &ctx->lines, errs);
         free(ctx);
         if (r < 0)
                 return r;
-        if (errs->n == 0)
-                policy_validate(ret, errs);
         return errs->n ? -EINVAL : 0;
 }
 

@@ -107,40 +107,111 @@ void policy_key_format(const Policy *p, const PolicyKey *k, char *buf, size_t si
         }
 }
 
-/* Both thresholds set and not ordered as the ladder needs. */
-static void need_order(ConfigErrors *errs, const char *sec, const char *key_lo, uint64_t lo, const char *key_hi,
-                       uint64_t hi, const char *why)
+/* One key as a cross-field message names it: its value and where it came
+ * from, "65536 on line 3" or "65536 by default". */
+typedef struct Setting {
+        unsigned line;          /* 0: the default */
+        char text[CONFIG_PATH_MAX + 40];
+} Setting;
+
+static void where(Setting *set, unsigned line, const char *value)
 {
-        if (lo && hi && lo >= hi)
-                config_error_add(errs, 0, sec, key_lo, "must be below %s (%" PRIu64 " >= %" PRIu64 "): %s", key_hi, lo, hi,
-                          why);
+        set->line = line;
+        if (line)
+                snprintf(set->text, sizeof(set->text), "%s on line %u", value, line);
+        else
+                snprintf(set->text, sizeof(set->text), "%s by default", value);
 }
 
-int policy_validate(const Policy *p, ConfigErrors *errs)
+static Setting table_setting(const Policy *p, const PolicyLines *lines, const char *sec, const char *name)
+{
+        Setting set = { 0 };
+        char value[CONFIG_PATH_MAX + 32] = "?";
+        unsigned line = 0;
+
+        for (size_t i = 0; i < policy_n_keys; i++)
+                if (strcmp(policy_keys[i].section, sec) == 0 && strcmp(policy_keys[i].name, name) == 0) {
+                        policy_key_format(p, &policy_keys[i], value, sizeof(value));
+                        line = lines && i < POLICY_MAX_KEYS ? lines->key[i] : 0;
+                }
+        where(&set, line, value);
+        return set;
+}
+
+/* The line an error about several keys is reported on: the first of them
+ * the file set (a default has no line to point at). */
+static unsigned first_line(const Setting *a, const Setting *b)
+{
+        return a->line ? a->line : b->line;
+}
+
+/* Both thresholds set and not ordered as the ladder needs. */
+static void need_order(const Policy *p, const PolicyLines *lines, ConfigErrors *errs, const char *sec, const char *key_lo,
+                       uint64_t lo, const char *key_hi, uint64_t hi, const char *why)
+{
+        Setting a, b;
+
+        if (!lo || !hi || lo < hi)
+                return;
+        a = table_setting(p, lines, sec, key_lo);
+        b = table_setting(p, lines, sec, key_hi);
+        config_error_add(errs, first_line(&a, &b), sec, key_lo, "%s must be below %s, %s: %s", a.text, key_hi, b.text, why);
+}
+
+int policy_validate(const Policy *p, const PolicyLines *lines, ConfigErrors *errs)
 {
         unsigned before = errs->n;
+        Setting a, b;
 
-        need_order(errs, "levels", "critical_headroom_min_kb", p->critical_headroom_min_kb, "act_headroom_min_kb",
+        need_order(p, lines, errs, "levels", "critical_headroom_min_kb", p->critical_headroom_min_kb, "act_headroom_min_kb",
                    p->act_headroom_min_kb, "critical must be stricter than act");
-        need_order(errs, "levels", "act_psi_full_avg10", p->act_psi_full_avg10, "critical_psi_full_avg10",
+        /* Headroom above min is never below headroom above low (min <= low in
+         * every zone, __setup_per_zone_wmarks()), so with act below warn a
+         * guard at act is always at warn too. */
+        need_order(p, lines, errs, "levels", "act_headroom_min_kb", p->act_headroom_min_kb, "warn_headroom_low_kb",
+                   p->warn_headroom_low_kb, "act must be stricter than warn");
+        need_order(p, lines, errs, "levels", "act_psi_full_avg10", p->act_psi_full_avg10, "critical_psi_full_avg10",
                    p->critical_psi_full_avg10, "critical must be stricter than act");
-        need_order(errs, "levels", "act_time_to_min_s", p->act_time_to_min_s, "warn_time_to_min_s",
+        need_order(p, lines, errs, "levels", "act_time_to_min_s", p->act_time_to_min_s, "warn_time_to_min_s",
                    p->warn_time_to_min_s, "act must be stricter than warn");
-        if (p->fast_poll_ms > p->slow_poll_ms)
-                config_error_add(errs, 0, "pressure", "fast_poll_ms", "must not exceed slow_poll_ms (%" PRIu64 " > %" PRIu64 ")",
-                          p->fast_poll_ms, p->slow_poll_ms);
-        if (p->psi_some_stall_ms > p->psi_window_ms || p->psi_full_stall_ms > p->psi_window_ms)
-                config_error_add(errs, 0, "pressure", p->psi_some_stall_ms > p->psi_window_ms ? "psi_some_stall_ms" :
-                                                                                        "psi_full_stall_ms",
-                          "the stall must fit in psi_window_ms (%" PRIu64 " ms): psi_trigger_create() refuses it",
-                          p->psi_window_ms);
-        if (p->agent_socket[0] && p->agent_socket[0] != '/')
-                config_error_add(errs, 0, "balloon", "agent_socket", "must be an absolute path or empty");
-        if (p->protect.oom_score_adj >= p->prefer.oom_score_adj)
-                config_error_add(errs, 0, "protect", "oom_score_adj",
-                          "must be below [prefer] oom_score_adj (%" PRId64 " >= %" PRId64 ")", p->protect.oom_score_adj,
-                          p->prefer.oom_score_adj);
-        if (p->kill.enabled && p->kill.level < p->balloon.level && p->balloon.enabled)
-                config_error_add(errs, 0, "kill", "level", "must not be below [balloon] level: ask the host before killing");
+        if (p->fast_poll_ms > p->slow_poll_ms) {
+                a = table_setting(p, lines, "pressure", "fast_poll_ms");
+                b = table_setting(p, lines, "pressure", "slow_poll_ms");
+                config_error_add(errs, first_line(&a, &b), "pressure", "fast_poll_ms", "%s must not exceed slow_poll_ms, %s",
+                                 a.text, b.text);
+        }
+        if (p->psi_some_stall_ms > p->psi_window_ms || p->psi_full_stall_ms > p->psi_window_ms) {
+                const char *stall = p->psi_some_stall_ms > p->psi_window_ms ? "psi_some_stall_ms" : "psi_full_stall_ms";
+
+                a = table_setting(p, lines, "pressure", stall);
+                b = table_setting(p, lines, "pressure", "psi_window_ms");
+                config_error_add(errs, first_line(&a, &b), "pressure", stall,
+                                 "%s must fit in psi_window_ms, %s: psi_trigger_create() refuses a stall longer than its window",
+                                 a.text, b.text);
+        }
+        if (p->agent_socket[0] && p->agent_socket[0] != '/') {
+                a = table_setting(p, lines, "balloon", "agent_socket");
+                config_error_add(errs, a.line, "balloon", "agent_socket", "must be an absolute path or empty");
+        }
+        if (p->protect.oom_score_adj >= p->prefer.oom_score_adj) {
+                char value[24];
+
+                snprintf(value, sizeof(value), "%" PRId64, p->protect.oom_score_adj);
+                where(&a, lines ? lines->adj[0] : 0, value);
+                snprintf(value, sizeof(value), "%" PRId64, p->prefer.oom_score_adj);
+                where(&b, lines ? lines->adj[1] : 0, value);
+                config_error_add(errs, first_line(&a, &b), "protect", "oom_score_adj",
+                                 "%s must be below [prefer] oom_score_adj, %s", a.text, b.text);
+        }
+        if (p->kill.enabled && p->kill.level < p->balloon.level && p->balloon.enabled) {
+                Setting ke = table_setting(p, lines, "kill", "enabled"), be = table_setting(p, lines, "balloon", "enabled");
+
+                a = table_setting(p, lines, "kill", "level");
+                b = table_setting(p, lines, "balloon", "level");
+                config_error_add(errs, a.line ? a.line : ke.line ? ke.line : first_line(&b, &be), "kill", "level",
+                                 "%s must not be below [balloon] level, %s, when [kill] enabled is %s and [balloon] "
+                                 "enabled is %s: ask the host before killing",
+                                 a.text, b.text, ke.text, be.text);
+        }
         return errs->n > before ? -EINVAL : 0;
 }

@@ -109,8 +109,18 @@ int policy_parse(const char *text, Policy *ret, ConfigErrors *errs);
 /* policy_parse() as a ConfigParseFn, for config_file_load(). */
 int policy_parse_any(const char *text, void *ret, ConfigErrors *errs);
 
-/* Cross-field rules; policy_parse() calls it. */
-int policy_validate(const Policy *p, ConfigErrors *errs);
+/* Where each key was set in the file, 0 for a key left at its default:
+ * key[i] for policy_keys[i], adj[0] and adj[1] for the oom_score_adj of
+ * [protect] and [prefer]. */
+#define POLICY_MAX_KEYS 128
+typedef struct PolicyLines {
+        unsigned key[POLICY_MAX_KEYS];
+        unsigned adj[2];
+} PolicyLines;
+
+/* Cross-field rules; policy_parse() calls it. Each error names every key
+ * involved with its value and its line (from lines; NULL: all defaults). */
+int policy_validate(const Policy *p, const PolicyLines *lines, ConfigErrors *errs);
 
 /* Formats a key's value as the dump prints it. */
 void policy_key_format(const Policy *p, const PolicyKey *k, char *buf, size_t size);

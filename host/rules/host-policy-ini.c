@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config-ini.h"
+#include "config-suggest.h"
 #include "host-policy.h"
 
 enum { SECTION_HOST, SECTION_DEFAULTS, SECTION_DOMAIN };
@@ -130,12 +131,33 @@ static void set_key(HostIni *ini, const HostKey *k, unsigned slot, char *base, D
                 o->set |= k->set_bit;
 }
 
+static void unknown_section(HostIni *ini, const char *section, const char *name)
+{
+        char domain[HOST_POLICY_NAME_MAX + 16], hint[HOST_POLICY_NAME_MAX + 40];
+        ConfigSuggest s;
+
+        if (!*section) {
+                config_error_add(ini->errs, ini->line, section, name, "key before the first [section]");
+                return;
+        }
+        /* "[domian vm]" is close to "[domain vm]" */
+        snprintf(domain, sizeof(domain), "domain%s", section + strcspn(section, " \t"));
+        config_suggest_init(&s, section);
+        config_suggest_offer(&s, "host");
+        config_suggest_offer(&s, "defaults");
+        config_suggest_offer(&s, domain);
+        config_error_add(ini->errs, ini->line, section, name,
+                         "unknown section [%s]; expected [host], [defaults] or [domain NAME]%s", section,
+                         config_suggest_hint(&s, "[", "]", hint, sizeof(hint)));
+}
+
 static void handler(void *user, unsigned line, const char *section, const char *name, const char *value)
 {
         HostIni *ini = user;
         DomainOverride *o = NULL;
         unsigned kind, slot;
-        char *base;
+        char *base, hint[96];
+        ConfigSuggest s;
 
         ini->line = line;
         if (strcmp(section, "host") == 0) {
@@ -148,19 +170,30 @@ static void handler(void *user, unsigned line, const char *section, const char *
                         return;
                 kind = SECTION_DOMAIN, base = (char *)&o->p;
         } else {
-                if (!*section)
-                        config_error_add(ini->errs, ini->line, section, name, "key before the first [section]");
-                else
-                        config_error_add(ini->errs, ini->line, section, name,
-                                 "unknown section [%s]; expected [host], [defaults] or [domain NAME]", section);
+                unknown_section(ini, section, name);
                 return;
         }
-        for (size_t i = 0; i < N_KEYS; i++)
-                if (host_keys[i].section == kind && strcmp(host_keys[i].name, name) == 0) {
+        config_suggest_init(&s, name);
+        for (size_t i = 0; i < N_KEYS; i++) {
+                if (host_keys[i].section != kind)
+                        continue;
+                if (strcmp(host_keys[i].name, name) == 0) {
                         set_key(ini, &host_keys[i], slot, base, o, section, value);
                         return;
                 }
-        config_error_add(ini->errs, ini->line, section, name, "unknown key in [%s]", section);
+                config_suggest_offer(&s, host_keys[i].name);
+        }
+        config_error_add(ini->errs, ini->line, section, name, "unknown key in [%s]%s", section,
+                         config_suggest_hint(&s, "", "", hint, sizeof(hint)));
+}
+
+/* Where a [host] key was set, 0 if it was not. */
+static unsigned host_key_line(const HostIni *ini, const char *name)
+{
+        for (size_t i = 0; i < N_KEYS; i++)
+                if (host_keys[i].section == SECTION_HOST && strcmp(host_keys[i].name, name) == 0)
+                        return ini->seen[0][i];
+        return 0;
 }
 
 int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs)
@@ -176,10 +209,16 @@ int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs)
         ini->hp = ret;
         ini->errs = errs;
         r = config_ini_parse(text, errs, handler, ini);
+        if (r == 0 && errs->n == 0) {
+                HostPolicyLines lines = {
+                        .floor_available_mb = host_key_line(ini, "floor_available_mb"),
+                        .release_below_mb = host_key_line(ini, "release_below_mb"),
+                };
+
+                host_policy_validate(ret, &lines, errs);
+        }
         free(ini);
         if (r < 0)
                 return r;
-        if (errs->n == 0)
-                host_policy_validate(ret, errs);
         return errs->n ? -EINVAL : 0;
 }

@@ -47,14 +47,30 @@ void host_policy_for_domain(const HostPolicy *hp, const char *name, DomainPolicy
         }
 }
 
-int host_policy_validate(const HostPolicy *hp, ConfigErrors *errs)
+/* "4096 on line 2" or "4096 by default" */
+static void setting(char *buf, size_t size, uint64_t value, unsigned line)
 {
-        unsigned before = errs->n;
+        if (line)
+                snprintf(buf, size, "%" PRIu64 " on line %u", value, line);
+        else
+                snprintf(buf, size, "%" PRIu64 " by default", value);
+}
 
+int host_policy_validate(const HostPolicy *hp, const HostPolicyLines *lines, ConfigErrors *errs)
+{
+        const HostPolicyLines none = { 0 };
+        unsigned before = errs->n;
+        char release[48], floor[48];
+
+        if (!lines)
+                lines = &none;
         /* Releasing only below the floor would mean grants had already
          * stopped before any guest was asked to give memory back. */
-        if (hp->release_below_mb != 0 && hp->release_below_mb < hp->floor_available_mb)
-                config_error_add(errs, 0, "host", "release_below_mb",
-                                  "must be 0 or at least floor_available_mb (%" PRIu64 ")", hp->floor_available_mb);
+        if (hp->release_below_mb != 0 && hp->release_below_mb < hp->floor_available_mb) {
+                setting(release, sizeof(release), hp->release_below_mb, lines->release_below_mb);
+                setting(floor, sizeof(floor), hp->floor_available_mb, lines->floor_available_mb);
+                config_error_add(errs, lines->release_below_mb ? lines->release_below_mb : lines->floor_available_mb, "host",
+                                 "release_below_mb", "%s must be 0 or at least floor_available_mb, %s", release, floor);
+        }
         return errs->n > before ? -EINVAL : 0;
 }

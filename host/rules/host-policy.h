@@ -58,5 +58,11 @@ void host_policy_for_domain(const HostPolicy *hp, const char *name, DomainPolicy
  * sections and keys are errors. */
 int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs);
 
-/* Cross-field rules; host_policy_parse() calls it. */
-int host_policy_validate(const HostPolicy *hp, ConfigErrors *errs);
+/* Where the [host] keys of the cross-field rules were set, 0 for a
+ * default, so that an error names the line of every key involved. */
+typedef struct HostPolicyLines {
+        unsigned floor_available_mb, release_below_mb;
+} HostPolicyLines;
+
+/* Cross-field rules; host_policy_parse() calls it. lines may be NULL. */
+int host_policy_validate(const HostPolicy *hp, const HostPolicyLines *lines, ConfigErrors *errs);

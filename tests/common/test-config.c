@@ -21,6 +21,7 @@
 
 #include "config-file.h"
 #include "config-ini.h"
+#include "config-suggest.h"
 
 typedef struct Dir {
         char path[64];
@@ -287,6 +288,44 @@ static void ini_every_bad_line_on_its_line(void **state)
         assert_string_equal(s.what[1], "[three] e=5");
 }
 
+static void edit_distance(void **state)
+{
+        char long_word[80];
+
+        assert_int_equal(config_edit_distance("", ""), 0);
+        assert_int_equal(config_edit_distance("order", "order"), 0);
+        assert_int_equal(config_edit_distance("odrer", "order"), 1);   /* a swap is one edit */
+        assert_int_equal(config_edit_distance("level", "levels"), 1);
+        assert_int_equal(config_edit_distance("flor", "floor"), 1);
+        assert_int_equal(config_edit_distance("kitten", "sitting"), 3);
+        assert_int_equal(config_edit_distance("", "abc"), 3);
+        memset(long_word, 'a', sizeof(long_word) - 1);
+        long_word[sizeof(long_word) - 1] = '\0';
+        assert_int_equal(config_edit_distance(long_word, "a"), CONFIG_SUGGEST_FAR);
+}
+
+static void suggest_closest_or_none(void **state)
+{
+        ConfigSuggest s;
+        char hint[64];
+
+        config_suggest_init(&s, "levles");
+        config_suggest_offer(&s, "pressure");
+        config_suggest_offer(&s, "levels");
+        config_suggest_offer(&s, "level");
+        assert_string_equal(config_suggest_hint(&s, "[", "]", hint, sizeof(hint)), "; did you mean [levels]?");
+        /* nothing close: no hint, not the least far name */
+        config_suggest_init(&s, "pid");
+        config_suggest_offer(&s, "name");
+        config_suggest_offer(&s, "unit");
+        assert_null(s.best);
+        assert_string_equal(config_suggest_hint(&s, "", "", hint, sizeof(hint)), "");
+        /* two letters are not a typo of two other letters */
+        config_suggest_init(&s, "ab");
+        config_suggest_offer(&s, "cd");
+        assert_null(s.best);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -301,6 +340,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(load_prints_file_line_section_key, dir_setup, dir_teardown),
                 cmocka_unit_test(ini_lines_of_keys),
                 cmocka_unit_test(ini_every_bad_line_on_its_line),
+                cmocka_unit_test(edit_distance),
+                cmocka_unit_test(suggest_closest_or_none),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

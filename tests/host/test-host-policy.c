@@ -18,7 +18,7 @@ static void defaults_are_valid(void **state)
         ConfigErrors e = { 0 };
 
         host_policy_init_defaults(&hp);
-        assert_int_equal(host_policy_validate(&hp, &e), 0);
+        assert_int_equal(host_policy_validate(&hp, NULL, &e), 0);
         assert_int_equal(hp.floor_available_mb, 1024);
         assert_int_equal(hp.defaults.step_mb, 256);
 }
@@ -157,10 +157,37 @@ static void every_syntax_error_once(void **state)
         assert_string_equal(e.e[1].key, "step_mb");
 }
 
+/* A cross-field error names both keys with their values and lines. */
 static void cross_field(void **state)
 {
-        expect_error("[host]\nfloor_available_mb = 4096\nrelease_below_mb = 1024\n", 0, "host", "release_below_mb",
-                     "at least floor_available_mb");
+        expect_error("[host]\nfloor_available_mb = 4096\nrelease_below_mb = 1024\n", 3, "host", "release_below_mb",
+                     "1024 on line 3 must be 0 or at least floor_available_mb, 4096 on line 2");
+        expect_error("[host]\n\nrelease_below_mb = 512\n", 3, "host", "release_below_mb",
+                     "512 on line 3 must be 0 or at least floor_available_mb, 1024 by default");
+        expect_error("[host]\nfloor_available_mb = 4096\n", 2, "host", "release_below_mb",
+                     "2048 by default must be 0 or at least floor_available_mb, 4096 on line 2");
+}
+
+/* An unknown section or key says which known one is closest. */
+static void did_you_mean(void **state)
+{
+        expect_error("[host]\nflor_available_mb = 2\n", 2, "host", "flor_available_mb",
+                     "unknown key in [host]; did you mean floor_available_mb?");
+        expect_error("[defaults]\nstep = 2\n", 2, "defaults", "step", "did you mean step_mb?");
+        expect_error("[domain vm]\nrate = 2\n", 2, "domain vm", "rate", "did you mean rate_s?");
+        expect_error("[hots]\nstep_mb = 1\n", 2, "hots", "step_mb", "did you mean [host]?");
+        expect_error("[defualts]\nstep_mb = 1\n", 2, "defualts", "step_mb", "did you mean [defaults]?");
+        expect_error("[domian web-1]\nstep_mb = 1\n", 2, "domian web-1", "step_mb", "did you mean [domain web-1]?");
+        expect_error("[host]\ncolour = 1\n", 2, "host", "colour", "unknown key in [host]");
+        {
+                HostPolicy hp;
+                ConfigErrors e;
+
+                assert_int_equal(host_policy_parse("[host]\ncolour = 1\n[zzz]\nx = 1\n", &hp, &e), -EINVAL);
+                assert_int_equal(e.n, 2);
+                assert_null(strstr(e.e[0].message, "did you mean"));
+                assert_null(strstr(e.e[1].message, "did you mean"));
+        }
 }
 
 int main(void)
@@ -174,6 +201,7 @@ int main(void)
                 cmocka_unit_test(syntax_errors),
                 cmocka_unit_test(every_syntax_error_once),
                 cmocka_unit_test(cross_field),
+                cmocka_unit_test(did_you_mean),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,7 +17,7 @@ static void defaults_are_valid(void **state)
         ConfigErrors e = { 0 };
 
         policy_init_defaults(&p);
-        assert_int_equal(policy_validate(&p, &e), 0);
+        assert_int_equal(policy_validate(&p, NULL, &e), 0);
         assert_false(p.kill.enabled);   /* safe for any guest */
         assert_int_equal(p.act_psi_full_avg10, 500);
         assert_string_equal(p.agent_socket, "/run/oomguard-agent/agent.sock");
@@ -121,21 +121,92 @@ static void long_lines_and_many_errors(void **state)
         assert_int_equal(e.e[2].line, 5);
 }
 
+/* Every cross-field error names each key involved, its value and the line
+ * it was set on ("by default" when the file left it), and is reported on
+ * the line of the first key the file set. */
 static void cross_field_rules(void **state)
+{
+        static const struct {
+                const char *text;
+                unsigned line;
+                const char *section, *key, *message;
+        } cases[] = {
+                { "[levels]\ncritical_headroom_min_kb = 70000\nact_headroom_min_kb = 65536\n", 2, "levels",
+                  "critical_headroom_min_kb",
+                  "70000 on line 2 must be below act_headroom_min_kb, 65536 on line 3: critical must be stricter than act" },
+                { "[levels]\n\nact_headroom_min_kb = 10000\n", 3, "levels", "critical_headroom_min_kb",
+                  "16384 by default must be below act_headroom_min_kb, 10000 on line 3: critical must be stricter than act" },
+                /* act looser than warn */
+                { "[levels]\nact_headroom_min_kb = 200000\n", 2, "levels", "act_headroom_min_kb",
+                  "200000 on line 2 must be below warn_headroom_low_kb, 131072 by default: act must be stricter than warn" },
+                { "[levels]\nwarn_headroom_low_kb = 65536\nact_headroom_min_kb = 65536\n", 3, "levels", "act_headroom_min_kb",
+                  "65536 on line 3 must be below warn_headroom_low_kb, 65536 on line 2: act must be stricter than warn" },
+                { "[levels]\nwarn_time_to_min_s = 5\n", 2, "levels", "act_time_to_min_s",
+                  "10 by default must be below warn_time_to_min_s, 5 on line 2: act must be stricter than warn" },
+                { "[levels]\ncritical_psi_full_avg10 = 4.5\n", 2, "levels", "act_psi_full_avg10",
+                  "5 by default must be below critical_psi_full_avg10, 4.50 on line 2: critical must be stricter than act" },
+                { "[pressure]\npsi_window_ms = 1000\npsi_full_stall_ms = 2000\n", 3, "pressure", "psi_full_stall_ms",
+                  "2000 on line 3 must fit in psi_window_ms, 1000 on line 2: psi_trigger_create() refuses" },
+                { "[pressure]\nslow_poll_ms = 50\n", 2, "pressure", "fast_poll_ms",
+                  "100 by default must not exceed slow_poll_ms, 50 on line 2" },
+                { "[prefer]\noom_score_adj = -950\n", 2, "protect", "oom_score_adj",
+                  "-900 by default must be below [prefer] oom_score_adj, -950 on line 2" },
+                { "[kill]\nenabled = yes\nlevel = act\n[balloon]\nlevel = critical\n", 3, "kill", "level",
+                  "act on line 3 must not be below [balloon] level, critical on line 5, when [kill] enabled is yes on "
+                  "line 2 and [balloon] enabled is yes by default" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                Policy p;
+                ConfigErrors e;
+
+                assert_int_equal(policy_parse(cases[i].text, &p, &e), -EINVAL);
+                assert_int_equal(e.n, 1);
+                if (e.e[0].line != cases[i].line || strcmp(e.e[0].section, cases[i].section) != 0 ||
+                    strcmp(e.e[0].key, cases[i].key) != 0 || !strstr(e.e[0].message, cases[i].message))
+                        fail_msg("case %zu: got %u [%s] %s: %s", i, e.e[0].line, e.e[0].section, e.e[0].key, e.e[0].message);
+        }
+}
+
+/* 0 disables a threshold and takes it out of the ordering. */
+static void disabled_thresholds_are_not_ordered(void **state)
 {
         Policy p;
         ConfigErrors e;
 
-        assert_int_equal(policy_parse("[levels]\ncritical_headroom_min_kb = 70000\nact_headroom_min_kb = 65536\n", &p, &e),
-                         -EINVAL);
-        assert_string_equal(e.e[0].key, "critical_headroom_min_kb");
-        assert_non_null(strstr(e.e[0].message, "stricter"));
-        assert_int_equal(policy_parse("[pressure]\npsi_window_ms = 1000\npsi_full_stall_ms = 2000\n", &p, &e), -EINVAL);
-        assert_int_equal(policy_parse("[protect]\noom_score_adj = 600\n", &p, &e), -EINVAL);
-        assert_int_equal(policy_parse("[kill]\nenabled = yes\nlevel = act\n[balloon]\nlevel = critical\n", &p, &e),
-                         -EINVAL);
-        /* 0 disables a threshold and takes it out of the ordering */
         assert_int_equal(policy_parse("[levels]\ncritical_headroom_min_kb = 0\n", &p, &e), 0);
+        assert_int_equal(policy_parse("[levels]\nwarn_headroom_low_kb = 0\nact_headroom_min_kb = 200000\n", &p, &e), 0);
+}
+
+/* An unknown section or key says which known one is closest, when one is
+ * close enough to be a typo, and nothing when none is. */
+static void did_you_mean(void **state)
+{
+        static const struct {
+                const char *text, *hint;
+        } cases[] = {
+                { "[levels]\nwarn_headroom_kb = 5\n", "unknown key in [levels]; did you mean warn_headroom_low_kb?" },
+                { "[levels]\nodrer = 5\n", "did you mean order?" },
+                { "[level]\norder = 5\n", "unknown section [level]; did you mean [levels]?" },
+                { "[dropcaches]\nenabled = no\n", "did you mean [drop_caches]?" },
+                { "[protcet]\nname = x\n", "did you mean [protect]?" },
+                { "[protect]\nnmae = x\n", "did you mean name?" },
+                { "[prefer]\noom_score = 1\n", "did you mean oom_score_adj?" },
+                { "[pressure]\ncgroups = /x\n", "did you mean cgroup?" },
+                { "[levels]\nzzz = 1\n", NULL },
+                { "[protect]\npid = 1\n", NULL },
+                { "[zzz]\norder = 1\n", NULL },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                Policy p;
+                ConfigErrors e;
+
+                assert_int_equal(policy_parse(cases[i].text, &p, &e), -EINVAL);
+                assert_int_equal(e.n, 1);
+                if (cases[i].hint ? !strstr(e.e[0].message, cases[i].hint) : strstr(e.e[0].message, "did you mean") != NULL)
+                        fail_msg("case %zu: \"%s\", expected %s", i, e.e[0].message, cases[i].hint ? cases[i].hint : "no hint");
+        }
 }
 
 static char *dump_to_string(const Policy *p, bool comments)
@@ -213,6 +284,8 @@ int main(void)
                 cmocka_unit_test(errors_name_line_section_key),
                 cmocka_unit_test(long_lines_and_many_errors),
                 cmocka_unit_test(cross_field_rules),
+                cmocka_unit_test(disabled_thresholds_are_not_ordered),
+                cmocka_unit_test(did_you_mean),
                 cmocka_unit_test(dump_reads_back),
                 cmocka_unit_test(shipped_policy_matches_table),
                 cmocka_unit_test(shipped_key_table_matches),
