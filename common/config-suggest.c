@@ -40,16 +40,19 @@ void config_suggest_init(ConfigSuggest *s, const char *word)
 
 void config_suggest_offer(ConfigSuggest *s, const char *candidate)
 {
-        unsigned d = config_edit_distance(s->word, candidate);
         size_t len = strlen(s->word), clen = strlen(candidate), shorter = len < clen ? len : clen;
-
-        /* A name cut short or run on ("oom_score" for "oom_score_adj")
-         * counts as a typo of two edits. */
-        if (d > 2 && shorter >= 4 && strncmp(s->word, candidate, shorter) == 0)
-                d = 2;
         /* A typo: two edits, or up to a third of a longer word (a word
          * left out of a long key name). Further is another name. */
-        if (d == 0 || d >= len || (d > 2 && d * 3 > len))
+        size_t allowed = len / 3 > 2 ? len / 3 : 2, apart = len > clen ? len - clen : clen - len;
+        unsigned d;
+
+        if (shorter >= 4 && strncmp(s->word, candidate, shorter) == 0)
+                d = apart < 2 ? (unsigned)apart : 2;    /* cut short or run on: "oom_score" for "oom_score_adj" */
+        else if (apart > allowed)
+                return; /* at least that many edits apart */
+        else
+                d = config_edit_distance(s->word, candidate);
+        if (d == 0 || d >= len || d > allowed)
                 return;
         if (d < s->best_distance) {
                 s->best = candidate;
