@@ -396,7 +396,9 @@ static void garbage(void **state)
                 { "invoked oom-killer:", 1, true, false, "", 0 },
                 { "oom-killer: gfp_mask=0x", 1, true, false, "", 0 },
                 { "Killed process (", 0, false, false, "", 0 },        /* no pid: no kill */
-                { "Killed process 1 (x", 1, false, true, "", 1 },       /* the comm is cut: left empty */
+                { "Killed process 1 (x", 0, false, false, "", 0 },      /* unprefixed, alone: a quote */
+                { "[    1.000000] Killed process 1 (x", 1, false, true, "", 1 },     /* the comm is cut: left empty */
+                { "[    1.000000] Killed process (", 0, false, false, "", 0 },      /* no pid: no kill */
                 { "Node 0 DMA32: 1*4kB (", 0, false, false, "", 0 },
                 { "Node 0 DMA32 free:99999999999999999999999kB min:", 0, false, false, "", 0 },
                 { "lowmem_reserve[]: 1 2 3 4 5 6 7 8 9 10 11", 0, false, false, "", 0 },
