@@ -29,7 +29,12 @@ BASE = 1024 * MIB
 
 
 class Qmp:
-    def __init__(self, path):
+    """reply_delay: seconds before each reply to `balloon` goes out (the
+    target is set at once); later replies queue behind it, as QEMU's
+    monitor answers in order. commands records every command received, as
+    (name, arguments)."""
+
+    def __init__(self, path, reply_delay=0.0):
         self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.srv.bind(path)
         self.srv.listen(4)
@@ -37,6 +42,22 @@ class Qmp:
         self.buf = b""
         self.actual = BASE - 256 * MIB
         self.balloon_calls = []
+        self.commands = []
+        self.reply_delay = reply_delay
+        self.outq = []          # (due, bytes), in order
+        self.connections = 0
+
+    def count(self, name):
+        return sum(1 for n, _ in self.commands if n == name)
+
+    def flush(self):
+        """Sends the queued replies that are due; returns the seconds until
+        the next one (None: nothing queued)."""
+        while self.outq and self.outq[0][0] <= time.monotonic():
+            data = self.outq.pop(0)[1]
+            if self.conn:
+                self.conn.sendall(data)
+        return max(0.0, self.outq[0][0] - time.monotonic()) if self.outq else None
 
     def fds(self):
         return [self.srv] + ([self.conn] if self.conn else [])
@@ -47,6 +68,8 @@ class Qmp:
                 self.conn.close()
             self.conn, _ = self.srv.accept()
             self.buf = b""
+            self.outq = []
+            self.connections += 1
             self.send({"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0}}, "capabilities": []}})
             return
         data = self.conn.recv(65536)
@@ -59,27 +82,36 @@ class Qmp:
             line, self.buf = self.buf.split(b"\n", 1)
             self.command(json.loads(line))
 
-    def send(self, obj):
-        self.conn.sendall(json.dumps(obj).encode() + b"\r\n")
+    def send(self, obj, delay=0.0):
+        data = json.dumps(obj).encode() + b"\r\n"
+        if delay or self.outq:
+            due = time.monotonic() + delay
+            if self.outq:
+                due = max(due, self.outq[-1][0])
+            self.outq.append((due, data))
+        else:
+            self.conn.sendall(data)
 
     def command(self, cmd):
         name = cmd.get("execute")
+        self.commands.append((name, cmd.get("arguments")))
+        reply_id = {"id": cmd["id"]} if "id" in cmd else {}
         if name == "qmp_capabilities":
             self.send({"return": {}})
         elif name == "query-balloon":
             # An event in between, as QEMU may send one at any time.
             self.send({"event": "BALLOON_CHANGE", "data": {"actual": self.actual},
                        "timestamp": {"seconds": 1, "microseconds": 0}})
-            self.send({"return": {"actual": self.actual}})
+            self.send({"return": {"actual": self.actual}, **reply_id})
         elif name == "query-memory-size-summary":
-            self.send({"return": {"base-memory": BASE, "plugged-memory": 0}})
+            self.send({"return": {"base-memory": BASE, "plugged-memory": 0}, **reply_id})
         elif name == "balloon":
             value = cmd["arguments"]["value"]
             self.balloon_calls.append(value)
             self.actual = value
-            self.send({"return": {}})
+            self.send({"return": {}, **reply_id}, self.reply_delay)
         else:
-            self.send({"error": {"class": "CommandNotFound", "desc": name}})
+            self.send({"error": {"class": "CommandNotFound", "desc": name}, **reply_id})
 
 
 class Guest:

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -207,6 +208,31 @@ static void replies_to_our_commands_are_not_a_flood(void **state)
         assert_true(f->d->stats.problems[PROBLEM_FLOOD] > 0);
 }
 
+/* A due reply is recognised on the parsed message: an event whose key is
+ * spelled with a JSON escape is an event, and pays its token. */
+static void escaped_event_key_is_not_a_reply(void **state)
+{
+        Fake *f = *state;
+        char line[200];
+
+        connect_and_sync(f, T0);
+        for (uint64_t id = 1; id <= 8; id++)
+                feed(f, request(id, 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);       /* 8 answers: 8 replies due, 2 tokens left */
+        for (uint64_t id = 100; id < 108; id++) {
+                snprintf(line, sizeof(line),
+                         "{\"\\u0065vent\":\"oomguard-deflate-request\",\"data\":{\"id\":%" PRIu64
+                         ",\"bytes\":1048576,\"urgency\":\"act\"}}\n",
+                         id);
+                feed(f, line, T0);
+        }
+        /* two paid their token, six were refused as a flood */
+        assert_int_equal(f->relay.n_round, 2);
+        assert_int_equal(f->d->stats.problems[PROBLEM_FLOOD], 6);
+        /* and each of them used up a due reply: no free line is left */
+        assert_int_equal(f->d->session.replies_due, 0);
+}
+
 /* A guest that never syncs cannot make the relay parse long lines. */
 static void long_sync_candidates_are_not_parsed(void **state)
 {
@@ -391,6 +417,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(sync_timeout_backs_off, setup, teardown),
                 cmocka_unit_test_setup_teardown(release_done_may_be_negative, setup, teardown),
                 cmocka_unit_test_setup_teardown(replies_to_our_commands_are_not_a_flood, setup, teardown),
+                cmocka_unit_test_setup_teardown(escaped_event_key_is_not_a_reply, setup, teardown),
                 cmocka_unit_test_setup_teardown(long_sync_candidates_are_not_parsed, setup, teardown),
                 cmocka_unit_test_setup_teardown(grant_and_answer, setup, teardown),
                 cmocka_unit_test_setup_teardown(duplicate_id_moves_once, setup, teardown),
