@@ -72,6 +72,8 @@ class Qmp:
             self.connections += 1
             self.send({"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0}}, "capabilities": []}})
             return
+        if sock is not self.conn:
+            return              # replaced by a newer connection in the same select()
         data = self.conn.recv(65536)
         if not data:
             self.conn.close()

@@ -41,7 +41,7 @@ release_below_mb = 0
 metrics_path =
 [defaults]
 step_mb = 64
-rate_s = 10
+rate_s = 600
 cooldown_s = 0
 """
 
@@ -75,7 +75,7 @@ class Harness:
         self.relay = subprocess.Popen([self.host, "--qmp", os.path.join(self.dir, "qmp.sock"),
                                        "--channel", os.path.join(self.dir, "channel.sock"), "--name", "testvm",
                                        "--policy", os.path.join(self.dir, "host.ini"),
-                                       "--proc", os.path.join(self.dir, "proc"),
+                                       "--proc", os.path.join(self.dir, "proc"), "--state-dir", self.state,
                                        "--verbose"], stdout=log, stderr=subprocess.STDOUT)
 
     def kill_relay(self, sig=signal.SIGKILL):
@@ -99,9 +99,10 @@ class Harness:
                 out += "--- relay run %d\n%s" % (i, f.read())
         return out
 
-    def pump(self, want, timeout=20.0):
+    def pump(self, want, timeout=20.0, until=None):
         """Serves QMP and reads the channel until want(obj) is true for a
-        line from the relay (returns it) or the timeout (returns None)."""
+        line from the relay (returns it), until() is true or the timeout
+        (returns None)."""
         g, q = self.guest, self.qmp
         end = time.monotonic() + timeout
         while True:
@@ -116,7 +117,7 @@ class Harness:
                 if want(obj):
                     return obj
             left = end - time.monotonic()
-            if left <= 0:
+            if left <= 0 or (until and until()):
                 return None
             nxt = q.flush()
             fds = q.fds() + [g.srv] + ([g.conn] if g.conn else [])
@@ -126,7 +127,7 @@ class Harness:
                     q.handle(s)
                 elif s is g.srv:
                     g.accept()
-                else:
+                elif s is g.conn:
                     data = g.conn.recv(65536)
                     if not data:
                         g.conn.close()
@@ -225,7 +226,7 @@ def restart(h, answered):
         a = h.answer(7)
         h.check(a == {"id": 7, "granted": True, "bytes": 64 * MIB}, "granted before the kill: %r" % a)
     else:
-        h.pump(lambda o: bool(h.qmp.balloon_calls), 10)
+        h.pump(lambda o: False, 10, until=lambda: bool(h.qmp.balloon_calls))
         h.check(h.qmp.balloon_calls == [START + 64 * MIB], "QEMU applied the grant: %r" % h.qmp.balloon_calls)
         h.check(not h.answers, "the guest has no answer yet: %r" % h.answers)
     h.kill_relay(signal.SIGKILL)
@@ -235,7 +236,7 @@ def restart(h, answered):
     h.request(7)
     a = h.answer(7)
     h.check(a == {"id": 7, "granted": True, "bytes": 64 * MIB}, "after the restart: the same answer: %r" % a)
-    h.request(8)        # and the rate budget survived too
+    h.request(8)        # and the rate budget survived too (64 MiB per 600 s)
     a = h.answer(8)
     h.check(a is not None and not a["granted"] and a.get("refusal") == "rate-limit",
             "a new id right after: refused rate-limit: %r" % a)

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ typedef struct Fake {
         uint64_t actual_kb, maximum_kb;
         unsigned set_calls;
         uint64_t last_target_kb;
+        int set_result;                 /* what set_target returns: 0, RELAY_TARGET_SENT, -errno */
         uint64_t next_id;
 } Fake;
 
@@ -45,7 +47,7 @@ static int fake_set_target(void *handle, uint64_t target_kb)
 
         f->set_calls++;
         f->last_target_kb = target_kb;
-        return 0;
+        return f->set_result;
 }
 
 static int fake_send(void *handle, const char *data, size_t len)
@@ -288,6 +290,65 @@ static void duplicate_id_moves_once(void **state)
         assert_int_equal(f->d->stats.grants, 1);
 }
 
+/* A balloon command confirmed later: the guest is told "granted" only
+ * then, and the domain's next requests wait for it. */
+static void grant_answered_when_confirmed(void **state)
+{
+        Fake *f = *state;
+
+        f->set_result = RELAY_TARGET_SENT;
+        connect_and_sync(f, T0);
+        feed(f, request(9, 64 * 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);
+        assert_int_equal(f->set_calls, 1);
+        assert_null(strstr(f->sent->str, "oomguard-deflate-answer"));
+        feed(f, request(9, 64 * 1048576), T0 + 1);      /* resent while the command is out */
+        feed(f, request(10, 64 * 1048576), T0 + 1);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 1, true);
+        assert_int_equal(f->set_calls, 1);
+        assert_int_equal(f->relay.n_round, 2);
+        assert_null(strstr(f->sent->str, "oomguard-deflate-answer"));
+
+        relay_target_done(&f->relay, f->d, 0);
+        assert_non_null(strstr(f->sent->str, "\"id\":9,\"granted\":true,\"bytes\":67108864"));
+        assert_int_equal(f->d->stats.grants, 1);
+        /* now the waiting ones: 9 is a repeat, 10 is built on 9's target */
+        relay_run_round(&f->relay, 8192 * MB, T0 + 2, true);
+        assert_int_equal(f->set_calls, 2);
+        assert_int_equal(f->last_target_kb, 1152 * MB);
+}
+
+/* A refused command: "other", and the target goes back. A lost reply:
+ * the balloon's size decides, and the same target is sent at most once
+ * more. */
+static void refused_and_lost_commands(void **state)
+{
+        Fake *f = *state;
+
+        f->set_result = RELAY_TARGET_SENT;
+        connect_and_sync(f, T0);
+        feed(f, request(9, 64 * 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);
+        relay_target_done(&f->relay, f->d, -EREMOTEIO);
+        assert_non_null(strstr(f->sent->str, "\"id\":9,\"granted\":false,\"bytes\":0,\"refusal\":\"other\""));
+        assert_int_equal(f->d->grant.target_kb, 0);
+        assert_false(f->d->pending.active);
+
+        feed(f, request(11, 64 * 1048576), T0 + 100 * S);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 100 * S, true);
+        assert_int_equal(f->set_calls, 2);
+        relay_target_done(&f->relay, f->d, -ECONNRESET);
+        relay_resume(&f->relay, T0 + 101 * S);          /* still at 1024 MiB: sent once more */
+        assert_int_equal(f->set_calls, 3);
+        assert_int_equal(f->last_target_kb, 1088 * MB);
+        relay_target_done(&f->relay, f->d, -ECONNRESET);
+        f->actual_kb = 1088 * MB;                       /* it had arrived after all */
+        relay_resume(&f->relay, T0 + 102 * S);
+        assert_int_equal(f->set_calls, 3);
+        assert_non_null(strstr(f->sent->str, "\"id\":11,\"granted\":true,\"bytes\":67108864"));
+        assert_int_equal(f->d->stats.grants, 1);
+}
+
 static void refusal_is_answered(void **state)
 {
         Fake *f = *state;
@@ -421,6 +482,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(long_sync_candidates_are_not_parsed, setup, teardown),
                 cmocka_unit_test_setup_teardown(grant_and_answer, setup, teardown),
                 cmocka_unit_test_setup_teardown(duplicate_id_moves_once, setup, teardown),
+                cmocka_unit_test_setup_teardown(grant_answered_when_confirmed, setup, teardown),
+                cmocka_unit_test_setup_teardown(refused_and_lost_commands, setup, teardown),
                 cmocka_unit_test_setup_teardown(refusal_is_answered, setup, teardown),
                 cmocka_unit_test_setup_teardown(malformed_refused_and_counted, setup, teardown),
                 cmocka_unit_test_setup_teardown(out_of_range_request_is_refused, setup, teardown),
