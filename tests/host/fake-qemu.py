@@ -138,6 +138,41 @@ class Guest:
                               "timestamp": {"seconds": int(time.time()), "microseconds": 0}}).encode() + b"\n")
 
 
+def serve(qmp, guest, want, timeout, until=None, seen=None):
+    """Serves QMP (replies due included) and reads the channel until
+    want(obj) is true for a line from the relay (returns it), until() is
+    true or the timeout passes (returns None). seen(obj) sees every line;
+    obj["_sync_byte"] says whether 0xFF came before it."""
+    end = time.monotonic() + timeout
+    while True:
+        while guest.conn and b"\n" in guest.buf:
+            line, guest.buf = guest.buf.split(b"\n", 1)
+            obj = json.loads(line.lstrip(b"\xff"))
+            obj["_sync_byte"] = line.startswith(b"\xff")
+            if seen:
+                seen(obj)
+            if want(obj):
+                return obj
+        left = end - time.monotonic()
+        if left <= 0 or (until and until()):
+            return None
+        nxt = qmp.flush()
+        fds = qmp.fds() + [guest.srv] + ([guest.conn] if guest.conn else [])
+        r, _, _ = select.select(fds, [], [], min(left, 0.05 if nxt is None else min(nxt, 0.05)))
+        for s in r:
+            if s in qmp.fds():
+                qmp.handle(s)
+            elif s is guest.srv:
+                guest.accept()
+            elif s is guest.conn:
+                data = guest.conn.recv(65536)
+                if not data:
+                    guest.conn.close()
+                    guest.conn = None
+                    continue
+                guest.buf += data
+
+
 def main():
     d = sys.argv[1]
     qmp = Qmp(os.path.join(d, "qmp.sock"))
@@ -151,31 +186,10 @@ def main():
             failures.append(what)
 
     def pump(want):
-        """Serves QMP and reads the channel until want(obj) returns true
-        for a line from the relay. Returns that object."""
-        while time.monotonic() < deadline:
-            fds = qmp.fds() + [guest.srv] + ([guest.conn] if guest.conn else [])
-            r, _, _ = select.select(fds, [], [], 0.5)
-            for s in r:
-                if s in qmp.fds():
-                    qmp.handle(s)
-                elif s is guest.srv:
-                    guest.accept()
-                else:
-                    data = guest.conn.recv(65536)
-                    if not data:
-                        guest.conn.close()
-                        guest.conn = None
-                        continue
-                    guest.buf += data
-            while guest.conn and b"\n" in guest.buf:
-                line, guest.buf = guest.buf.split(b"\n", 1)
-                sync = line.startswith(b"\xff")
-                obj = json.loads(line.lstrip(b"\xff"))
-                obj["_sync_byte"] = sync
-                if want(obj):
-                    return obj
-        raise SystemExit("timed out")
+        obj = serve(qmp, guest, want, deadline - time.monotonic())
+        if obj is None:
+            raise SystemExit("timed out")
+        return obj
 
     def synchronise(first):
         cmd = pump(lambda o: o.get("execute") == "guest-sync-delimited")

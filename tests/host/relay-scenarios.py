@@ -21,7 +21,6 @@ Exits 0 when every check passed, 1 otherwise, 77 to skip."""
 import importlib.util
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -99,41 +98,15 @@ class Harness:
                 out += "--- relay run %d\n%s" % (i, f.read())
         return out
 
+    def seen(self, obj):
+        if obj.get("execute") == "oomguard-deflate-answer":
+            self.answers.append(obj["arguments"])
+        if obj.get("execute") == "guest-sync-delimited":
+            self.syncs.append((time.monotonic(), obj["arguments"]["id"]))
+
     def pump(self, want, timeout=20.0, until=None):
-        """Serves QMP and reads the channel until want(obj) is true for a
-        line from the relay (returns it), until() is true or the timeout
-        (returns None)."""
-        g, q = self.guest, self.qmp
-        end = time.monotonic() + timeout
-        while True:
-            while g.conn and b"\n" in g.buf:
-                line, g.buf = g.buf.split(b"\n", 1)
-                obj = json.loads(line.lstrip(b"\xff"))
-                obj["_sync_byte"] = line.startswith(b"\xff")
-                if obj.get("execute") == "oomguard-deflate-answer":
-                    self.answers.append(obj["arguments"])
-                if obj.get("execute") == "guest-sync-delimited":
-                    self.syncs.append((time.monotonic(), obj["arguments"]["id"]))
-                if want(obj):
-                    return obj
-            left = end - time.monotonic()
-            if left <= 0 or (until and until()):
-                return None
-            nxt = q.flush()
-            fds = q.fds() + [g.srv] + ([g.conn] if g.conn else [])
-            r, _, _ = select.select(fds, [], [], min(left, 0.05 if nxt is None else min(nxt, 0.05)))
-            for s in r:
-                if s in q.fds():
-                    q.handle(s)
-                elif s is g.srv:
-                    g.accept()
-                elif s is g.conn:
-                    data = g.conn.recv(65536)
-                    if not data:
-                        g.conn.close()
-                        g.conn = None
-                        continue
-                    g.buf += data
+        """fake_qemu.serve(), recording every answer and sync."""
+        return fake_qemu.serve(self.qmp, self.guest, want, timeout, until, self.seen)
 
     def synchronise(self):
         cmd = self.pump(lambda o: o.get("execute") == "guest-sync-delimited")
