@@ -3,9 +3,15 @@
  *   --qmp SOCKET      -chardev socket,id=mon0,path=SOCKET,server=on,wait=off -mon chardev=mon0,mode=control
  *   --channel SOCKET  -chardev socket,id=ch0,path=SOCKET,server=on,wait=off
  *                     -device virtserialport,chardev=ch0,name=org.oomguard.0
- * QMP commands are few and local (query-balloon, query-memory-size-summary,
- * balloon), so they run synchronously with a timeout; the channel is
- * non-blocking on the main loop and reconnected when it drops. */
+ * The queries (query-balloon, query-memory-size-summary) are few and local,
+ * so they run synchronously with a timeout. `balloon` does not: its reply
+ * may come late, and resending it after a timeout while the first one is
+ * still queued in QEMU's monitor told a guest "refused" about a balloon
+ * that moved. It is sent once, with an id, and its reply (or a
+ * BALLOON_CHANGE event showing the balloon grow) is read from the main loop
+ * whenever it comes; the relay is told through relay_target_done(), from
+ * an idle callback so never from inside one of its own calls. The channel
+ * is non-blocking on the main loop and reconnected when it drops. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
@@ -31,9 +37,17 @@ struct QmpBackend {
         char *qmp_path, *channel_path;
 
         int qmp_fd;
+        guint qmp_watch;
         JsonLineFramer qmp_framer;
         char qmp_buf[4096];
         size_t qmp_pos, qmp_len;
+
+        /* the one balloon command out, and its outcome for the relay */
+        bool balloon_out;
+        uint64_t balloon_seq;
+        uint64_t last_actual_kb;        /* the last query-balloon's */
+        int balloon_result;
+        guint balloon_done_source;
 
         int ch_fd;
         guint ch_watch, out_watch, reconnect_timer;
@@ -62,17 +76,68 @@ static int unix_connect(const char *path, bool nonblock)
 
 /* ---- QMP --------------------------------------------------------------- */
 
+static gboolean balloon_done(gpointer user)
+{
+        QmpBackend *b = user;
+
+        b->balloon_done_source = 0;
+        relay_target_done(b->relay, b->domain, b->balloon_result);
+        return G_SOURCE_REMOVE;
+}
+
+/* The balloon command's outcome: 0 confirmed, -EREMOTEIO refused,
+ * -ECONNRESET lost with the connection. */
+static void balloon_settled(QmpBackend *b, int result)
+{
+        b->balloon_out = false;
+        b->balloon_result = result;
+        if (!b->balloon_done_source)
+                b->balloon_done_source = host_timeout_add(0, balloon_done, b);
+}
+
 static void qmp_close(QmpBackend *b)
 {
+        if (b->qmp_watch)
+                host_source_remove(b->qmp_watch);
+        b->qmp_watch = 0;
         if (b->qmp_fd >= 0)
                 close(b->qmp_fd);
         b->qmp_fd = -1;
         b->qmp_pos = b->qmp_len = 0;
         jsonline_framer_reset(&b->qmp_framer);
+        if (b->balloon_out)
+                balloon_settled(b, -ECONNRESET);
 }
 
-/* The next JSON object from the monitor, within the timeout. */
-static int qmp_read(QmpBackend *b, JsonNode **ret)
+/* The balloon command's reply (by its id) or a BALLOON_CHANGE event, which
+ * may come between any two lines: true when o was one of those. */
+static bool qmp_async(QmpBackend *b, JsonObject *o)
+{
+        JsonNode *id = json_object_get_member(o, "id");
+        JsonObject *data = NULL;
+        char err[128];
+        int64_t actual;
+
+        if (json_object_has_member(o, "event")) {
+                /* QEMU's qapi_event_send_balloon_change(): the guest's
+                 * balloon moved; growing while our command is out, it is
+                 * our target being reached. */
+                if (b->balloon_out && json_get_object(o, "data", true, &data, err, sizeof(err)) >= 0 &&
+                    json_get_int(data, "actual", 1, INT64_MAX, true, &actual, err, sizeof(err)) >= 0 &&
+                    (uint64_t)actual / 1024 > b->last_actual_kb)
+                        balloon_settled(b, 0);
+                return true;
+        }
+        if (!id)
+                return false;   /* the synchronous command's: it carries no id */
+        if (b->balloon_out && JSON_NODE_HOLDS_VALUE(id) && json_node_get_value_type(id) == G_TYPE_INT64 &&
+            (uint64_t)json_node_get_int(id) == b->balloon_seq)
+                balloon_settled(b, json_object_has_member(o, "error") ? -EREMOTEIO : 0);
+        return true;            /* a late reply to a command already settled */
+}
+
+/* The next JSON object from the monitor, within timeout_ms (-ETIMEDOUT). */
+static int qmp_read(QmpBackend *b, int timeout_ms, JsonNode **ret)
 {
         for (;;) {
                 const char *data = b->qmp_buf + b->qmp_pos, *line;
@@ -93,7 +158,7 @@ static int qmp_read(QmpBackend *b, JsonNode **ret)
                         struct pollfd p = { .fd = b->qmp_fd, .events = POLLIN };
                         ssize_t n;
 
-                        k = poll(&p, 1, QMP_TIMEOUT_MS);
+                        k = poll(&p, 1, timeout_ms);
                         if (k == 0)
                                 return -ETIMEDOUT;
                         if (k < 0)
@@ -118,12 +183,12 @@ static int qmp_command(QmpBackend *b, const char *json, JsonNode **ret)
         for (;;) {
                 g_autoptr(JsonNode) reply = NULL;
                 JsonObject *o;
-                int k = qmp_read(b, &reply);
+                int k = qmp_read(b, QMP_TIMEOUT_MS, &reply);
 
                 if (k < 0)
                         return k;
                 o = json_node_get_object(reply);
-                if (json_object_has_member(o, "event"))
+                if (qmp_async(b, o))
                         continue;
                 if (json_object_has_member(o, "error"))
                         return -EREMOTEIO;
@@ -132,6 +197,31 @@ static int qmp_command(QmpBackend *b, const char *json, JsonNode **ret)
                 if (ret)
                         *ret = json_node_copy(json_object_get_member(o, "return"));
                 return 0;
+        }
+}
+
+/* Between commands: what the monitor sends on its own (a late balloon
+ * reply, events), read without blocking. */
+static gboolean qmp_readable(gint fd, GIOCondition cond, gpointer user)
+{
+        QmpBackend *b = user;
+
+        for (;;) {
+                g_autoptr(JsonNode) node = NULL;
+                int k = qmp_read(b, 0, &node);
+
+                if (k == -ETIMEDOUT)
+                        return G_SOURCE_CONTINUE;
+                if (k == -EBADMSG)
+                        continue;
+                if (k < 0) {
+                        hostlog(b->relay->log_flags, LOG_WARNING, b->domain->name, "QMP connection lost: %s",
+                                strerror(-k));
+                        b->qmp_watch = 0;       /* removed by returning */
+                        qmp_close(b);
+                        return G_SOURCE_REMOVE;
+                }
+                (void)qmp_async(b, json_node_get_object(node));
         }
 }
 
@@ -145,13 +235,15 @@ static int qmp_ensure(QmpBackend *b)
         b->qmp_fd = unix_connect(b->qmp_path, false);
         if (b->qmp_fd < 0)
                 return b->qmp_fd;
-        k = qmp_read(b, &greeting);
+        k = qmp_read(b, QMP_TIMEOUT_MS, &greeting);
         if (k >= 0 && !json_object_has_member(json_node_get_object(greeting), "QMP"))
                 k = -EPROTO;
         if (k >= 0)
                 k = qmp_command(b, "{\"execute\":\"qmp_capabilities\"}\n", NULL);
         if (k < 0)
                 qmp_close(b);
+        else
+                b->qmp_watch = host_fd_add(b->qmp_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, qmp_readable, b);
         return k;
 }
 
@@ -193,6 +285,8 @@ static int qmp_get_memory(void *handle, uint64_t *ret_actual_kb, uint64_t *ret_m
         if (k >= 0)
                 k = object_bytes(balloon, "actual", ret_actual_kb);
         if (k >= 0)
+                b->last_actual_kb = *ret_actual_kb;
+        if (k >= 0)
                 k = qmp_call(b, "{\"execute\":\"query-memory-size-summary\"}\n", &summary);
         if (k >= 0)
                 k = object_bytes(summary, "base-memory", ret_maximum_kb);
@@ -202,11 +296,24 @@ static int qmp_get_memory(void *handle, uint64_t *ret_actual_kb, uint64_t *ret_m
 static int qmp_set_target(void *handle, uint64_t target_kb)
 {
         QmpBackend *b = handle;
-        char cmd[128];
+        char cmd[160];
+        size_t len;
+        int k;
 
-        snprintf(cmd, sizeof(cmd), "{\"execute\":\"balloon\",\"arguments\":{\"value\":%llu}}\n",
-                 (unsigned long long)target_kb * 1024);
-        return qmp_call(b, cmd, NULL);
+        if (b->balloon_out)
+                return -EBUSY;  /* the relay sends one at a time */
+        k = qmp_ensure(b);
+        if (k < 0)
+                return k;       /* nothing was sent */
+        len = (size_t)snprintf(cmd, sizeof(cmd),
+                               "{\"execute\":\"balloon\",\"arguments\":{\"value\":%llu},\"id\":%llu}\n",
+                               (unsigned long long)target_kb * 1024, (unsigned long long)++b->balloon_seq);
+        b->balloon_out = true;
+        /* A write that fails may still have delivered the command: the
+         * relay learns -ECONNRESET and looks at the balloon. */
+        if (write(b->qmp_fd, cmd, len) != (ssize_t)len)
+                qmp_close(b);
+        return RELAY_TARGET_SENT;
 }
 
 /* ---- the port's chardev ------------------------------------------------- */
@@ -365,6 +472,9 @@ void qmp_backend_free(QmpBackend *b)
                 return;
         if (b->reconnect_timer)
                 host_source_remove(b->reconnect_timer);
+        if (b->balloon_done_source)
+                host_source_remove(b->balloon_done_source);
+        b->balloon_out = false;
         if (b->domain) {
                 channel_drop(b);
                 relay_remove(b->relay, b->domain);

@@ -2,20 +2,23 @@
 /* oomguard-host: answers the deflate requests of oomguard guests.
  *   oomguard-host [--policy FILE] [--connect URI]            libvirt, every domain with the port
  *   oomguard-host --qmp SOCKET --channel SOCKET [--name N]    one plain QEMU guest
+ *   (both: [--state-dir DIR], default /var/lib/oomguard-host)
  *   oomguard-host --check-policy [--policy FILE]
- * Exit status: 0 on SIGTERM/SIGINT, 1 bad options or policy, 2 backend failure. */
+ * Exit status: 0 on SIGTERM/SIGINT, 1 bad options or policy, 2 backend or state directory failure. */
 #include <errno.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "hostlog.h"
 #include "meminfo.h"
 #include "metrics.h"
 #include "policy-file.h"
+#include "state-file.h"
 
 #define TICK_MS 100     /* rounds are RELAY_ROUND_USEC long; sync timeouts are seconds */
 #define USEC_PER_SEC UINT64_C(1000000)
@@ -47,6 +50,7 @@ static gboolean tick(gpointer user)
         uint64_t now = host_now_usec(), avail = 0;
 
         relay_check_syncs(&h->relay, host_random_id, now);
+        relay_resume(&h->relay, now);
         if (h->relay.n_round > 0 && now >= h->relay.round_due_usec)
                 /* Without the host's figure, a round sees 0 kB available: all refused. */
                 relay_run_round(&h->relay, read_available(h, &avail) ? avail : 0, now, false);
@@ -78,7 +82,8 @@ static gboolean on_signal(gpointer user)
 int main(int argc, char **argv)
 {
         /* GOption overwrites a string without freeing it: defaults come after. */
-        g_autofree char *policy_path = NULL, *qmp = NULL, *channel = NULL, *name = NULL, *uri = NULL, *proc_dir = NULL;
+        g_autofree char *policy_path = NULL, *qmp = NULL, *channel = NULL, *name = NULL, *uri = NULL, *proc_dir = NULL,
+                         *state_dir = NULL;
         gboolean check = FALSE, verbose = FALSE, debug = FALSE;
         GOptionEntry entries[] = {
                 { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy_path, "Host policy (default /etc/oomguard/host.ini)", "FILE" },
@@ -90,6 +95,8 @@ int main(int argc, char **argv)
                 { "channel", 0, 0, G_OPTION_ARG_FILENAME, &channel, "Plain QEMU: the chardev socket of the port", "SOCKET" },
                 { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Plain QEMU: the domain name for the policy (default qemu)", "NAME" },
                 { "proc", 0, 0, G_OPTION_ARG_FILENAME, &proc_dir, "Where meminfo is (default /proc)", "DIR" },
+                { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+                  "Where answers, targets and budgets outlive a restart (default /var/lib/oomguard-host)", "DIR" },
                 { NULL, 0, 0, 0, NULL, NULL, NULL },
         };
         g_autoptr(GOptionContext) ctx = g_option_context_new("- grant oomguard guests' balloon deflate requests");
@@ -111,6 +118,8 @@ int main(int argc, char **argv)
                 name = g_strdup("qemu");
         if (!proc_dir)
                 proc_dir = g_strdup("/proc");
+        if (!state_dir)
+                state_dir = g_strdup("/var/lib/oomguard-host");
         h = g_new0(Host, 1);
         h->proc_dir = proc_dir;
         if (host_policy_load(policy_path, check, &h->policy, stderr) < 0) {
@@ -123,6 +132,20 @@ int main(int argc, char **argv)
         }
         relay_init(&h->relay, &h->policy, qmp ? &qmp_backend_ops : &libvirt_backend_ops);
         h->relay.log_flags = HOSTLOG_JOURNAL | (verbose || debug ? HOSTLOG_STDERR : 0) | (debug ? HOSTLOG_DEBUG : 0);
+        /* Before any domain is added: each reads its state file. Without
+         * the directory a restart could grant a resent id twice, so the
+         * relay does not start. */
+        h->relay.state_dir_fd = state_dir_open(state_dir);
+        if (h->relay.state_dir_fd < 0) {
+                hostlog(h->relay.log_flags | HOSTLOG_STDERR, LOG_ERR, NULL, "cannot open the state directory %s: %s",
+                        state_dir, strerror(-h->relay.state_dir_fd));
+                g_free(h);
+                return 2;
+        }
+        k = state_boot_id(h->relay.boot_id, sizeof(h->relay.boot_id));
+        if (k < 0)
+                hostlog(h->relay.log_flags, LOG_WARNING, NULL,
+                        "cannot read the boot id: %s; saved times are taken as of this boot", strerror(-k));
         signal(SIGPIPE, SIG_IGN);
         /* Our own context: libvirt's event thread iterates the global default one. */
         ctx_main = g_main_context_new();
@@ -142,6 +165,7 @@ int main(int argc, char **argv)
         qmp_backend_free(qb);
         libvirt_backend_free(lb);
         relay_done(&h->relay);
+        close(h->relay.state_dir_fd);
         g_main_loop_unref(h->loop);
         g_main_context_pop_thread_default(ctx_main);
         g_main_context_unref(ctx_main);

@@ -12,7 +12,11 @@
 
 void relay_init(Relay *r, const HostPolicy *policy, const Backend *backend)
 {
-        *r = (Relay){ .policy = policy, .backend = backend, .log_flags = HOSTLOG_JOURNAL, .next_release_id = 1 };
+        *r = (Relay){ .policy = policy,
+                      .backend = backend,
+                      .log_flags = HOSTLOG_JOURNAL,
+                      .next_release_id = 1,
+                      .state_dir_fd = -1 };
 }
 
 void relay_done(Relay *r)
@@ -39,6 +43,12 @@ static void domain_deflate_request(void *user, const GrantRequest *req, int64_t 
         /* A full round is decided at once; the late request waits for the next. */
         if (r->n_round >= GRANT_MAX_ROUND)
                 relay_run_round(r, r->host_available_kb, r->now_usec, true);
+        if (r->n_round >= GRANT_MAX_ROUND) {
+                /* all of them wait for balloon commands: the agent sends it again after its next sync */
+                hostlog(r->log_flags, LOG_WARNING, d->name, "deflate request %" PRIu64 " dropped: %d requests wait",
+                        req->id, GRANT_MAX_ROUND);
+                return;
+        }
         if (r->n_round == 0)
                 r->round_due_usec = r->now_usec + RELAY_ROUND_USEC;
         r->round_domain[r->n_round] = d;
@@ -123,6 +133,7 @@ RelayDomain *relay_add(Relay *r, const char *name, void *handle, uint64_t now_us
         d->stats.guest_balloon_kb = -1;
         host_policy_for_domain(r->policy, name, &dp);
         grant_domain_init(&d->grant, &dp, now_usec);
+        relay_state_load(r, d, now_usec);
         if (session_init(&d->session, &domain_ops, d, &d->grant.bucket) < 0) {
                 free(d);
                 return NULL;
@@ -169,80 +180,6 @@ int relay_feed(Relay *r, RelayDomain *d, const char *data, size_t len, uint64_t 
         return session_feed(&d->session, data, len, now_usec);
 }
 
-/* Refreshes the hypervisor's figures; false when they cannot be had. */
-static bool refresh(Relay *r, RelayDomain *d)
-{
-        uint64_t actual, maximum;
-        int k = r->backend->get_memory(d->handle, &actual, &maximum);
-
-        if (k < 0) {
-                hostlog(r->log_flags, LOG_WARNING, d->name, "cannot read the balloon: %s", strerror(-k));
-                return false;
-        }
-        d->grant.actual_kb = d->stats.actual_kb = actual;
-        d->grant.maximum_kb = d->stats.maximum_kb = maximum;
-        return true;
-}
-
-static void apply(Relay *r, RelayDomain *d, GrantAnswer *a, uint64_t before_target_kb)
-{
-        uint64_t before_kb = d->grant.actual_kb, after_kb = before_kb;
-        int k;
-
-        if (a->granted && !a->repeated) {
-                k = r->backend->set_target(d->handle, a->target_kb);
-                if (k < 0) {
-                        hostlog(r->log_flags, LOG_ERR, d->name, "cannot set the balloon to %" PRIu64 " kB: %s",
-                                a->target_kb, strerror(-k));
-                        grant_failed(&d->grant, a->id, before_target_kb);
-                        *a = (GrantAnswer){ .id = a->id, .refusal = REFUSAL_OTHER };
-                } else
-                        after_kb = a->target_kb;
-        }
-        if (!a->repeated) {
-                if (a->granted)
-                        d->stats.grants++;
-                else
-                        d->stats.refusals[a->refusal]++;
-        }
-        hostlog_answer(r->log_flags, d->name, a, before_kb, after_kb);
-        (void)session_answer(&d->session, a);
-}
-
-void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bool force)
-{
-        GrantDomain *doms[GRANT_MAX_ROUND];
-        uint64_t before_target[GRANT_MAX_ROUND];
-        GrantAnswer answers[GRANT_MAX_ROUND];
-        size_t order[GRANT_MAX_ROUND];
-        size_t n = r->n_round;
-
-        r->host_available_kb = host_available_kb;
-        if (n == 0 || (!force && now_usec < r->round_due_usec))
-                return;
-        r->n_round = 0;
-        r->round_due_usec = 0;
-        for (size_t i = 0; i < n; i++) {
-                RelayDomain *d = r->round_domain[i];
-
-                /* Without the hypervisor's figures nothing can be sized:
-                 * the request is decided against a maximum of 0, so
-                 * refused, never granted from guess work. */
-                if (!refresh(r, d))
-                        d->grant.maximum_kb = d->grant.actual_kb = 0;
-                doms[i] = &d->grant;
-                before_target[i] = d->grant.target_kb;
-        }
-        grant_decide_round(r->policy, doms, r->round_req, n, host_available_kb, now_usec, answers, order);
-        /* in decision order: a domain asking twice in a round gets its
-         * second, larger target last, never the first one back */
-        for (size_t k = 0; k < n; k++) {
-                size_t i = order[k];
-
-                apply(r, r->round_domain[i], &answers[i], before_target[i]);
-        }
-}
-
 void relay_release(Relay *r, uint64_t host_available_kb, uint64_t now_usec)
 {
         GrantDomain *doms[HOST_POLICY_MAX_DOMAINS];
@@ -254,7 +191,10 @@ void relay_release(Relay *r, uint64_t host_available_kb, uint64_t now_usec)
         if (!grant_release_due(r->policy, host_available_kb))
                 return;
         for (unsigned i = 0; i < r->n_domains; i++)
-                if (r->domains[i]->session.state == SESSION_READY && refresh(r, r->domains[i])) {
+                /* not while a balloon command is out: the monitor may be
+                 * sitting on it, and a query would wait behind it */
+                if (r->domains[i]->session.state == SESSION_READY && !r->domains[i]->pending.active &&
+                    relay_refresh(r, r->domains[i])) {
                         ready[n] = r->domains[i];
                         doms[n++] = &r->domains[i]->grant;
                 }

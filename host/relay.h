@@ -12,6 +12,7 @@
 #include "grant.h"
 #include "host-policy.h"
 #include "session.h"
+#include "state.h"
 
 typedef struct RelayDomain RelayDomain;
 typedef struct Relay Relay;
@@ -20,11 +21,15 @@ typedef struct Backend {
         /* The hypervisor's figures: the balloon's actual size and the
          * domain's maximum, both in kB. */
         int (*get_memory)(void *handle, uint64_t *ret_actual_kb, uint64_t *ret_maximum_kb);
-        /* Moves the balloon target (kB). */
+        /* Moves the balloon target (kB): 0 when done, RELAY_TARGET_SENT when
+         * the hypervisor's confirmation comes later, through
+         * relay_target_done() (one command per domain at a time). */
         int (*set_target)(void *handle, uint64_t target_kb);
         /* Queues bytes for the guest's channel; < 0: drop the connection. */
         int (*send)(void *handle, const char *data, size_t len);
 } Backend;
+
+#define RELAY_TARGET_SENT 1
 
 typedef struct DomainStats {
         Level level;                    /* last reported; _LEVEL_INVALID before the first */
@@ -43,6 +48,11 @@ struct RelayDomain {
         Session session;
         GrantDomain grant;
         DomainStats stats;
+        /* The grants waiting for their balloon command (relay-grant.c);
+         * the domain's requests wait meanwhile. */
+        StatePending pending;
+        bool pending_unknown;           /* sent by a relay or a monitor connection that is gone */
+        uint64_t pending_retry_usec;
 };
 
 #define RELAY_ROUND_USEC (UINT64_C(200) * 1000)  /* requests within this window share a round */
@@ -61,6 +71,8 @@ struct Relay {
         uint64_t next_release_id;
         uint64_t now_usec;              /* of the current feed, for the session callbacks */
         uint64_t host_available_kb;     /* the last MemAvailable seen, for a round forced early */
+        int state_dir_fd;               /* -1: nothing is kept across restarts */
+        char boot_id[STATE_BOOT_ID_MAX + 1];
 };
 
 void relay_init(Relay *r, const HostPolicy *policy, const Backend *backend);
@@ -82,8 +94,23 @@ void relay_disconnected(Relay *r, RelayDomain *d);
 int relay_feed(Relay *r, RelayDomain *d, const char *data, size_t len, uint64_t now_usec);
 
 /* Decides the pending round when it is due (or at once with force);
- * host_available_kb is the host's MemAvailable. */
+ * host_available_kb is the host's MemAvailable. relay-grant.c. */
 void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bool force);
+/* The hypervisor confirmed (0) or refused (< 0) the balloon command of a
+ * domain's pending grants, or (-ECONNRESET) its reply was lost with the
+ * connection: then relay_resume() finds out. */
+void relay_target_done(Relay *r, RelayDomain *d, int result);
+/* Settles pending grants whose command's fate is unknown (after a restart
+ * or a lost monitor connection): the balloon at the target confirms them,
+ * otherwise the same target is sent once more, which moves nothing if the
+ * first command arrived. Called from the main loop's tick. */
+void relay_resume(Relay *r, uint64_t now_usec);
+/* The state file of d, read when d is added and written before any
+ * balloon of d moves (state.h). relay-grant.c. */
+void relay_state_load(Relay *r, RelayDomain *d, uint64_t now_usec);
+int relay_state_save(Relay *r, RelayDomain *d);
+/* Refreshes the hypervisor's figures; false when they cannot be had. */
+bool relay_refresh(Relay *r, RelayDomain *d);
 /* Asks guests to release memory when the policy says so. */
 void relay_release(Relay *r, uint64_t host_available_kb, uint64_t now_usec);
 /* Restarts syncs whose attempt timed out; random_id() gives fresh ids. */

@@ -283,28 +283,34 @@ static int event_release_done(Session *s, JsonObject *d, char *err)
         return 0;
 }
 
-/* One line while READY: an event, or a reply to one of our commands. */
-static int ready_line(Session *s, const char *line, size_t len, char *err)
+/* A parsed line is a reply to one of our commands when it has no "event"
+ * member. Decided on the parsed object, never on the bytes: JSON lets a
+ * guest spell the key "\u0065vent". */
+static bool is_reply(JsonNode *node)
 {
-        g_autoptr(JsonNode) node = NULL;
-        JsonObject *o, *data = NULL, *ts = NULL;
+        return !json_object_has_member(json_node_get_object(node), "event");
+}
+
+/* Replies to oomguard-deflate-answer/-release: nothing depends on them,
+ * but their shape is checked all the same. */
+static int reply_line(JsonObject *o, char *err)
+{
+        JsonObject *e;
+
+        if (json_object_has_member(o, "return"))
+                return 0;
+        return json_get_object(o, "error", true, &e, err, ERR_MAX) < 0 ? -EINVAL : 0;
+}
+
+/* One parsed line while READY: an event, or a reply to one of our commands. */
+static int ready_line(Session *s, JsonNode *node, char *err)
+{
+        JsonObject *o = json_node_get_object(node), *data = NULL, *ts = NULL;
         const char *name;
         int64_t v;
 
-        if (jsonline_parse(line, len, &node, err, ERR_MAX) < 0)
-                return -EINVAL;
-        o = json_node_get_object(node);
-        if (!json_object_has_member(o, "event")) {
-                JsonObject *e;
-
-                /* Replies to oomguard-deflate-answer/-release: nothing
-                 * depends on them, but their shape is checked all the same. */
-                if (json_object_has_member(o, "return"))
-                        return 0;
-                if (json_get_object(o, "error", true, &e, err, ERR_MAX) < 0)
-                        return -EINVAL;
-                return 0;
-        }
+        if (is_reply(node))
+                return reply_line(o, err);
         if (json_get_string(o, "event", 64, true, &name, err, ERR_MAX) < 0 ||
             json_get_object(o, "data", true, &data, err, ERR_MAX) < 0 ||
             json_get_object(o, "timestamp", false, &ts, err, ERR_MAX) < 0)
@@ -324,12 +330,42 @@ static int ready_line(Session *s, const char *line, size_t len, char *err)
         return -EINVAL;
 }
 
+/* Every line costs a token, valid or not: a guest cannot keep the relay
+ * busy with garbage either. The one exception is a reply to one of our own
+ * commands (after a resync the agent resends up to 8 requests, and the
+ * replies to their answers must not use up the burst): while replies are
+ * due, a line is parsed before the bucket is asked, and every line looked
+ * at this way uses up one due reply whatever it turns out to be. So the
+ * lines parsed for free are at most the commands we sent, and only a real
+ * reply, which asks nothing of the relay, is let through without a token.
+ * Returns 0 with *ret set (NULL: unparsable, err says why), or -EAGAIN
+ * when the line is over the bucket. */
+static int admit_line(Session *s, const char *line, size_t len, uint64_t now_usec, JsonNode **ret, char *err)
+{
+        *ret = NULL;
+        if (s->replies_due > 0) {
+                s->replies_due--;
+                if (jsonline_parse(line, len, ret, err, ERR_MAX) == 0 && is_reply(*ret))
+                        return 0;
+        }
+        if (!token_bucket_take(s->bucket, now_usec)) {
+                if (*ret)
+                        json_node_unref(*ret);
+                *ret = NULL;
+                return -EAGAIN;
+        }
+        if (!*ret && !err[0])
+                (void)jsonline_parse(line, len, ret, err, ERR_MAX);
+        return 0;
+}
+
 int session_feed(Session *s, const char *data, size_t len, uint64_t now_usec)
 {
         while (len > 0 && s->state != SESSION_IDLE) {
                 const char *line;
                 size_t line_len;
                 char err[ERR_MAX] = "";
+                JsonNode *node;
                 int r;
 
                 r = jsonline_framer_next(&s->framer, &data, &len, &line, &line_len);
@@ -350,19 +386,15 @@ int session_feed(Session *s, const char *data, size_t len, uint64_t now_usec)
                         sync_line(s, line, line_len);
                         continue;
                 }
-                /* Every line costs a token, valid or not: a guest cannot
-                 * keep the relay busy with garbage either. Replies to our
-                 * own commands are the exception (at most one per command
-                 * sent): after a resync the agent resends up to 8 requests,
-                 * and their answers' replies must not use up the burst. */
-                if (s->replies_due > 0 && !memmem(line, line_len, "\"event\"", 7))
-                        s->replies_due--;
-                else if (!token_bucket_take(s->bucket, now_usec)) {
+                node = NULL;
+                if (admit_line(s, line, line_len, now_usec, &node, err) < 0) {
                         problem(s, PROBLEM_FLOOD, "more than 5 messages a second");
                         continue;
                 }
-                if (ready_line(s, line, line_len, err) < 0)
+                if (!node || ready_line(s, node, err) < 0)
                         problem(s, PROBLEM_MALFORMED, err[0] ? err : "invalid message");
+                if (node)
+                        json_node_unref(node);
         }
         return 0;
 }

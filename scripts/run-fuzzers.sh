@@ -1,11 +1,12 @@
 #!/bin/bash
 # Builds the libFuzzer targets (clang, ASan+UBSan) and runs each for SECONDS
 # (default 30), seeded with the files of every fixture tree:
-#   scripts/run-fuzzers.sh [SECONDS]
+#   scripts/run-fuzzers.sh [SECONDS [TARGET...]]
 # A crash leaves crash-* in build-fuzz/ and makes the script fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
+shift || true
 build=build-fuzz
 
 if [ ! -f "$build/build.ninja" ]; then
@@ -33,10 +34,12 @@ seed fuzz-policy packaging/policy.ini
 seed fuzz-proc /proc/self/stat /proc/self/cgroup /proc/1/stat /proc/self/oom_score_adj
 seed fuzz-oomreport tests/fixtures/oom-reports*/*.log
 seed fuzz-host-session tests/fuzz/corpus/host-session/*
+seed fuzz-host-state tests/fuzz/corpus/host-state/*
 seed fuzz-agent-line tests/fuzz/corpus/agent-line/*
 
 status=0
-for t in fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc fuzz-oomreport fuzz-agent-line fuzz-host-session; do
+all="fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc fuzz-oomreport fuzz-agent-line fuzz-host-session fuzz-host-state"
+for t in ${*:-$all}; do
 	mkdir -p "$seeds/$t.work"
 	if "$build/tests/fuzz/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$build/$t-" "$seeds/$t.work" "$seeds/$t" >"$seeds/$t.log" 2>&1; then

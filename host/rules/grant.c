@@ -130,7 +130,9 @@ static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const Gran
 {
         uint64_t base_kb = base_of(d, now_usec);
 
-        if (req->id == 0 || req->bytes == 0 || req->bytes / 1024 > d->maximum_kb || req->urgency < LEVEL_WARN ||
+        /* Rounded up, as the grant is: bytes > maximum_kb * 1024 exactly,
+         * so a request a few bytes above the maximum is invalid. */
+        if (req->id == 0 || req->bytes == 0 || ask_kb_of(req) > d->maximum_kb || req->urgency < LEVEL_WARN ||
             req->urgency > LEVEL_CRITICAL)
                 return REFUSAL_INVALID;
         if (now_usec < d->cooldown_until_usec)

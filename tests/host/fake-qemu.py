@@ -29,7 +29,12 @@ BASE = 1024 * MIB
 
 
 class Qmp:
-    def __init__(self, path):
+    """reply_delay: seconds before each reply to `balloon` goes out (the
+    target is set at once); later replies queue behind it, as QEMU's
+    monitor answers in order. commands records every command received, as
+    (name, arguments)."""
+
+    def __init__(self, path, reply_delay=0.0):
         self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.srv.bind(path)
         self.srv.listen(4)
@@ -37,6 +42,22 @@ class Qmp:
         self.buf = b""
         self.actual = BASE - 256 * MIB
         self.balloon_calls = []
+        self.commands = []
+        self.reply_delay = reply_delay
+        self.outq = []          # (due, bytes), in order
+        self.connections = 0
+
+    def count(self, name):
+        return sum(1 for n, _ in self.commands if n == name)
+
+    def flush(self):
+        """Sends the queued replies that are due; returns the seconds until
+        the next one (None: nothing queued)."""
+        while self.outq and self.outq[0][0] <= time.monotonic():
+            data = self.outq.pop(0)[1]
+            if self.conn:
+                self.conn.sendall(data)
+        return max(0.0, self.outq[0][0] - time.monotonic()) if self.outq else None
 
     def fds(self):
         return [self.srv] + ([self.conn] if self.conn else [])
@@ -47,8 +68,12 @@ class Qmp:
                 self.conn.close()
             self.conn, _ = self.srv.accept()
             self.buf = b""
+            self.outq = []
+            self.connections += 1
             self.send({"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0}}, "capabilities": []}})
             return
+        if sock is not self.conn:
+            return              # replaced by a newer connection in the same select()
         data = self.conn.recv(65536)
         if not data:
             self.conn.close()
@@ -59,27 +84,36 @@ class Qmp:
             line, self.buf = self.buf.split(b"\n", 1)
             self.command(json.loads(line))
 
-    def send(self, obj):
-        self.conn.sendall(json.dumps(obj).encode() + b"\r\n")
+    def send(self, obj, delay=0.0):
+        data = json.dumps(obj).encode() + b"\r\n"
+        if delay or self.outq:
+            due = time.monotonic() + delay
+            if self.outq:
+                due = max(due, self.outq[-1][0])
+            self.outq.append((due, data))
+        else:
+            self.conn.sendall(data)
 
     def command(self, cmd):
         name = cmd.get("execute")
+        self.commands.append((name, cmd.get("arguments")))
+        reply_id = {"id": cmd["id"]} if "id" in cmd else {}
         if name == "qmp_capabilities":
             self.send({"return": {}})
         elif name == "query-balloon":
             # An event in between, as QEMU may send one at any time.
             self.send({"event": "BALLOON_CHANGE", "data": {"actual": self.actual},
                        "timestamp": {"seconds": 1, "microseconds": 0}})
-            self.send({"return": {"actual": self.actual}})
+            self.send({"return": {"actual": self.actual}, **reply_id})
         elif name == "query-memory-size-summary":
-            self.send({"return": {"base-memory": BASE, "plugged-memory": 0}})
+            self.send({"return": {"base-memory": BASE, "plugged-memory": 0}, **reply_id})
         elif name == "balloon":
             value = cmd["arguments"]["value"]
             self.balloon_calls.append(value)
             self.actual = value
-            self.send({"return": {}})
+            self.send({"return": {}, **reply_id}, self.reply_delay)
         else:
-            self.send({"error": {"class": "CommandNotFound", "desc": name}})
+            self.send({"error": {"class": "CommandNotFound", "desc": name}, **reply_id})
 
 
 class Guest:
@@ -104,6 +138,41 @@ class Guest:
                               "timestamp": {"seconds": int(time.time()), "microseconds": 0}}).encode() + b"\n")
 
 
+def serve(qmp, guest, want, timeout, until=None, seen=None):
+    """Serves QMP (replies due included) and reads the channel until
+    want(obj) is true for a line from the relay (returns it), until() is
+    true or the timeout passes (returns None). seen(obj) sees every line;
+    obj["_sync_byte"] says whether 0xFF came before it."""
+    end = time.monotonic() + timeout
+    while True:
+        while guest.conn and b"\n" in guest.buf:
+            line, guest.buf = guest.buf.split(b"\n", 1)
+            obj = json.loads(line.lstrip(b"\xff"))
+            obj["_sync_byte"] = line.startswith(b"\xff")
+            if seen:
+                seen(obj)
+            if want(obj):
+                return obj
+        left = end - time.monotonic()
+        if left <= 0 or (until and until()):
+            return None
+        nxt = qmp.flush()
+        fds = qmp.fds() + [guest.srv] + ([guest.conn] if guest.conn else [])
+        r, _, _ = select.select(fds, [], [], min(left, 0.05 if nxt is None else min(nxt, 0.05)))
+        for s in r:
+            if s in qmp.fds():
+                qmp.handle(s)
+            elif s is guest.srv:
+                guest.accept()
+            elif s is guest.conn:
+                data = guest.conn.recv(65536)
+                if not data:
+                    guest.conn.close()
+                    guest.conn = None
+                    continue
+                guest.buf += data
+
+
 def main():
     d = sys.argv[1]
     qmp = Qmp(os.path.join(d, "qmp.sock"))
@@ -117,31 +186,10 @@ def main():
             failures.append(what)
 
     def pump(want):
-        """Serves QMP and reads the channel until want(obj) returns true
-        for a line from the relay. Returns that object."""
-        while time.monotonic() < deadline:
-            fds = qmp.fds() + [guest.srv] + ([guest.conn] if guest.conn else [])
-            r, _, _ = select.select(fds, [], [], 0.5)
-            for s in r:
-                if s in qmp.fds():
-                    qmp.handle(s)
-                elif s is guest.srv:
-                    guest.accept()
-                else:
-                    data = guest.conn.recv(65536)
-                    if not data:
-                        guest.conn.close()
-                        guest.conn = None
-                        continue
-                    guest.buf += data
-            while guest.conn and b"\n" in guest.buf:
-                line, guest.buf = guest.buf.split(b"\n", 1)
-                sync = line.startswith(b"\xff")
-                obj = json.loads(line.lstrip(b"\xff"))
-                obj["_sync_byte"] = sync
-                if want(obj):
-                    return obj
-        raise SystemExit("timed out")
+        obj = serve(qmp, guest, want, deadline - time.monotonic())
+        if obj is None:
+            raise SystemExit("timed out")
+        return obj
 
     def synchronise(first):
         cmd = pump(lambda o: o.get("execute") == "guest-sync-delimited")

@@ -147,7 +147,7 @@ metrics_interval_s = 1
 EOF
 
 # The relay first: the domain's start must be picked up by the lifecycle event.
-"$host" --connect "$uri" --policy "$work/host.ini" --verbose >"$work/relay.log" 2>&1 &
+"$host" --connect "$uri" --policy "$work/host.ini" --state-dir "$work/state" --verbose >"$work/relay.log" 2>&1 &
 relay_pid=$!
 sleep 1
 kill -0 "$relay_pid" || fail "oomguard-host exited at start"

@@ -46,7 +46,7 @@ for _ in $(seq 50); do [ -S "$dir/channel.sock" ] && break; sleep 0.1; done
 
 start=$(date +%s.%N)
 "$host" --qmp "$dir/qmp.sock" --channel "$dir/channel.sock" --name testvm --policy "$dir/host.ini" \
-	--proc "$dir/proc" --verbose >"$dir/relay.log" 2>&1 &
+	--proc "$dir/proc" --state-dir "$dir/state" --verbose >"$dir/relay.log" 2>&1 &
 relay_pid=$!
 
 status=0

@@ -226,6 +226,20 @@ static void invalid_requests(void **state)
         assert_int_equal(f->a.target_kb + f->b.target_kb, 0);
 }
 
+/* The maximum is checked in bytes: a request a few bytes above it is
+ * invalid, not rounded down to the maximum and taken for a valid one. */
+static void a_few_bytes_above_maximum_is_invalid(void **state)
+{
+        Fixture *f = *state;
+        GrantAnswer a;
+
+        grant_decide(&f->hp, &f->a, &(GrantRequest){ 1, 4096 * MIB + 5, LEVEL_ACT }, 8192 * MB, T0, &a);
+        assert_false(a.granted);
+        assert_int_equal(a.refusal, REFUSAL_INVALID);
+        grant_decide(&f->hp, &f->b, &(GrantRequest){ 2, 4096 * MIB, LEVEL_ACT }, 8192 * MB, T0, &a);
+        assert_true(a.granted);
+}
+
 static void repeated_id_moves_nothing(void **state)
 {
         Fixture *f = *state;
@@ -431,6 +445,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(rate_with_explicit_times, setup, teardown),
                 cmocka_unit_test_setup_teardown(cooldown_after_refusal, setup, teardown),
                 cmocka_unit_test_setup_teardown(invalid_requests, setup, teardown),
+                cmocka_unit_test_setup_teardown(a_few_bytes_above_maximum_is_invalid, setup, teardown),
                 cmocka_unit_test_setup_teardown(repeated_id_moves_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(remembers_last_32, setup, teardown),
                 cmocka_unit_test_setup_teardown(step_zero_never_grows, setup, teardown),

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,7 @@ typedef struct Fake {
         uint64_t actual_kb, maximum_kb;
         unsigned set_calls;
         uint64_t last_target_kb;
+        int set_result;                 /* what set_target returns: 0, RELAY_TARGET_SENT, -errno */
         uint64_t next_id;
 } Fake;
 
@@ -44,7 +47,7 @@ static int fake_set_target(void *handle, uint64_t target_kb)
 
         f->set_calls++;
         f->last_target_kb = target_kb;
-        return 0;
+        return f->set_result;
 }
 
 static int fake_send(void *handle, const char *data, size_t len)
@@ -207,6 +210,31 @@ static void replies_to_our_commands_are_not_a_flood(void **state)
         assert_true(f->d->stats.problems[PROBLEM_FLOOD] > 0);
 }
 
+/* A due reply is recognised on the parsed message: an event whose key is
+ * spelled with a JSON escape is an event, and pays its token. */
+static void escaped_event_key_is_not_a_reply(void **state)
+{
+        Fake *f = *state;
+        char line[200];
+
+        connect_and_sync(f, T0);
+        for (uint64_t id = 1; id <= 8; id++)
+                feed(f, request(id, 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);       /* 8 answers: 8 replies due, 2 tokens left */
+        for (uint64_t id = 100; id < 108; id++) {
+                snprintf(line, sizeof(line),
+                         "{\"\\u0065vent\":\"oomguard-deflate-request\",\"data\":{\"id\":%" PRIu64
+                         ",\"bytes\":1048576,\"urgency\":\"act\"}}\n",
+                         id);
+                feed(f, line, T0);
+        }
+        /* two paid their token, six were refused as a flood */
+        assert_int_equal(f->relay.n_round, 2);
+        assert_int_equal(f->d->stats.problems[PROBLEM_FLOOD], 6);
+        /* and each of them used up a due reply: no free line is left */
+        assert_int_equal(f->d->session.replies_due, 0);
+}
+
 /* A guest that never syncs cannot make the relay parse long lines. */
 static void long_sync_candidates_are_not_parsed(void **state)
 {
@@ -259,6 +287,65 @@ static void duplicate_id_moves_once(void **state)
         relay_run_round(&f->relay, 8192 * MB, T0 + 100 * S, true);
         assert_int_equal(f->set_calls, 1);
         assert_non_null(strstr(f->sent->str, "\"id\":9,\"granted\":true,\"bytes\":67108864"));
+        assert_int_equal(f->d->stats.grants, 1);
+}
+
+/* A balloon command confirmed later: the guest is told "granted" only
+ * then, and the domain's next requests wait for it. */
+static void grant_answered_when_confirmed(void **state)
+{
+        Fake *f = *state;
+
+        f->set_result = RELAY_TARGET_SENT;
+        connect_and_sync(f, T0);
+        feed(f, request(9, 64 * 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);
+        assert_int_equal(f->set_calls, 1);
+        assert_null(strstr(f->sent->str, "oomguard-deflate-answer"));
+        feed(f, request(9, 64 * 1048576), T0 + 1);      /* resent while the command is out */
+        feed(f, request(10, 64 * 1048576), T0 + 1);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 1, true);
+        assert_int_equal(f->set_calls, 1);
+        assert_int_equal(f->relay.n_round, 2);
+        assert_null(strstr(f->sent->str, "oomguard-deflate-answer"));
+
+        relay_target_done(&f->relay, f->d, 0);
+        assert_non_null(strstr(f->sent->str, "\"id\":9,\"granted\":true,\"bytes\":67108864"));
+        assert_int_equal(f->d->stats.grants, 1);
+        /* now the waiting ones: 9 is a repeat, 10 is built on 9's target */
+        relay_run_round(&f->relay, 8192 * MB, T0 + 2, true);
+        assert_int_equal(f->set_calls, 2);
+        assert_int_equal(f->last_target_kb, 1152 * MB);
+}
+
+/* A refused command: "other", and the target goes back. A lost reply:
+ * the balloon's size decides, and the same target is sent at most once
+ * more. */
+static void refused_and_lost_commands(void **state)
+{
+        Fake *f = *state;
+
+        f->set_result = RELAY_TARGET_SENT;
+        connect_and_sync(f, T0);
+        feed(f, request(9, 64 * 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0, true);
+        relay_target_done(&f->relay, f->d, -EREMOTEIO);
+        assert_non_null(strstr(f->sent->str, "\"id\":9,\"granted\":false,\"bytes\":0,\"refusal\":\"other\""));
+        assert_int_equal(f->d->grant.target_kb, 0);
+        assert_false(f->d->pending.active);
+
+        feed(f, request(11, 64 * 1048576), T0 + 100 * S);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 100 * S, true);
+        assert_int_equal(f->set_calls, 2);
+        relay_target_done(&f->relay, f->d, -ECONNRESET);
+        relay_resume(&f->relay, T0 + 101 * S);          /* still at 1024 MiB: sent once more */
+        assert_int_equal(f->set_calls, 3);
+        assert_int_equal(f->last_target_kb, 1088 * MB);
+        relay_target_done(&f->relay, f->d, -ECONNRESET);
+        f->actual_kb = 1088 * MB;                       /* it had arrived after all */
+        relay_resume(&f->relay, T0 + 102 * S);
+        assert_int_equal(f->set_calls, 3);
+        assert_non_null(strstr(f->sent->str, "\"id\":11,\"granted\":true,\"bytes\":67108864"));
         assert_int_equal(f->d->stats.grants, 1);
 }
 
@@ -391,9 +478,12 @@ int main(void)
                 cmocka_unit_test_setup_teardown(sync_timeout_backs_off, setup, teardown),
                 cmocka_unit_test_setup_teardown(release_done_may_be_negative, setup, teardown),
                 cmocka_unit_test_setup_teardown(replies_to_our_commands_are_not_a_flood, setup, teardown),
+                cmocka_unit_test_setup_teardown(escaped_event_key_is_not_a_reply, setup, teardown),
                 cmocka_unit_test_setup_teardown(long_sync_candidates_are_not_parsed, setup, teardown),
                 cmocka_unit_test_setup_teardown(grant_and_answer, setup, teardown),
                 cmocka_unit_test_setup_teardown(duplicate_id_moves_once, setup, teardown),
+                cmocka_unit_test_setup_teardown(grant_answered_when_confirmed, setup, teardown),
+                cmocka_unit_test_setup_teardown(refused_and_lost_commands, setup, teardown),
                 cmocka_unit_test_setup_teardown(refusal_is_answered, setup, teardown),
                 cmocka_unit_test_setup_teardown(malformed_refused_and_counted, setup, teardown),
                 cmocka_unit_test_setup_teardown(out_of_range_request_is_refused, setup, teardown),

@@ -1,0 +1,233 @@
+#!/bin/bash
+# Chaos benchmark of the guest-to-host loop: the scenario of
+# tests/vm/relay-in-guest.sh (a 1024 MiB Debian 12 guest, balloon target
+# 640 MiB, a hog growing toward 450 MiB at 15 MiB/s, oomguard and
+# oomguard-agent in the guest, oomguard-host on this machine in QMP mode
+# with relay-in-guest/host.ini), while something is killed with SIGKILL at
+# random moments and started again:
+#
+#   tests/vm/bench/chaos.sh BUILD_DIR [MODE [SEED]]
+#
+#   MODE none   nothing is killed (the reference outcome)
+#        relay  oomguard-host, every 1-5 s, restarted 0-1 s later on the
+#               same --state-dir (default)
+#        agent  oomguard-agent in the guest, every 1-5 s (systemd restarts it)
+#
+# Every `balloon` command the relay sends goes through a QMP proxy that
+# records it. Checked afterwards:
+#   * every balloon value sent is the target of a grant the relay logged
+#     (no move without a grant), and every granted target was sent (no grant
+#     without a move);
+#   * no request id was granted twice (two grants logged for one id, i.e.
+#     not answered as a repeat);
+#   * no grant lost: every id the relay granted was read as granted by the
+#     guard (its journal), unless the guard had given up on it (logged);
+#   * the workload's outcome: the hog held its 450 MiB, the guest's MemTotal
+#     grew by at least 256 MiB, and the services were active at the end.
+# Prints the kills, grants, moves and the outcome. Not run by CI (one boot,
+# about 2-3 min under TCG). Needs root. SEED makes the kill times repeatable.
+# VM_KEEP_WORK=1 keeps the work dir.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../lib.sh
+. "$here/lib.sh"
+VM_TEST="bench-chaos"
+# shellcheck source=../debian-lib.sh
+. "$here/debian-lib.sh"
+mine=$here/relay-in-guest
+
+[ $# -ge 1 ] || { sed -n '2,29s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
+mode=${2:-relay}
+seed=${3:-$$}
+case $mode in none | relay | agent) ;; *) vm_die "MODE is none, relay or agent" ;; esac
+VM_TEST="bench-chaos-$mode"
+RANDOM=$seed
+
+mem=1024 target=640 limit=480
+VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
+
+vm_cleanup_on_exit
+# shellcheck disable=SC2317 # called by _vm_cleanup
+vm_cleanup_hook() {
+	[ -z "$work" ] || [ ! -f "$work/relay.pid" ] || kill -9 "$(cat "$work/relay.pid")" 2>/dev/null
+}
+
+for f in guard/oomguard guest-agent/oomguard-agent host/oomguard-host \
+	packaging/oomguard.service packaging/oomguard-agent.service; do
+	[ -f "$build/$f" ] || vm_die "no $f in $1 (build it first: meson setup build && ninja -C build)"
+done
+
+vm_debian_need_packages
+t0=$(date +%s)
+vm_fetch_kernel
+vm_debian_rootfs
+
+work=$(mktemp -d /tmp/oomguard-chaos-vm.XXXXXX)
+x=$work/extra
+# The guest runs relay-in-guest's driver, behind a wrapper that, in agent
+# mode, kills the agent at random moments while the driver runs.
+install -D -m 755 "$mine/driver" "$x/usr/local/bin/oomguard-relay-driver"
+cat > "$work/wrapper" <<'EOF'
+#!/bin/bash
+# chaos.sh's guest side: $1 is the results directory.
+if [ -f /etc/oomguard-chaos-agent ]; then
+	RANDOM=$(cat /etc/oomguard-chaos-agent)
+	(
+		while sleep "$((RANDOM % 5 + 1)).$((RANDOM % 10))"; do
+			systemctl kill -s KILL oomguard-agent.service 2> /dev/null &&
+				echo "$(cut -d' ' -f1 /proc/uptime) agent killed" >> "$1/chaos-agent"
+		done
+	) &
+	echo $! > /run/chaos.pid
+fi
+/usr/local/bin/oomguard-relay-driver "$@"
+rc=$?
+[ ! -f /run/chaos.pid ] || kill "$(cat /run/chaos.pid)" 2> /dev/null
+exit $rc
+EOF
+install -D -m 755 "$work/wrapper" "$x/usr/local/bin/oomguard-test"
+[ "$mode" != agent ] || { mkdir -p "$x/etc"; echo "$seed" > "$x/etc/oomguard-chaos-agent"; }
+install -D -m 755 "$here/guard-in-guest/grow" "$x/usr/local/bin/oomguard-grow"
+install -D -m 755 "$build/guard/oomguard" "$x/usr/sbin/oomguard"
+install -D -m 755 "$build/guest-agent/oomguard-agent" "$x/usr/sbin/oomguard-agent"
+install -D -m 644 "$mine/policy.ini" "$x/etc/oomguard/policy.ini"
+vm_debian_install_unit "$build" oomguard "$x"
+vm_debian_install_unit "$build" oomguard-agent "$x"
+install -D -m 644 "$here/../../packaging/60-oomguard-agent.rules" "$x/etc/udev/rules.d/60-oomguard-agent.rules"
+install -D -m 644 "$here/../../packaging/oomguard-agent.sysusers" "$x/usr/lib/sysusers.d/oomguard-agent.conf"
+# shellcheck disable=SC2317 # called by vm_debian_disk
+vm_debian_stage() {
+	chroot "$1" systemd-sysusers /usr/lib/sysusers.d/oomguard-agent.conf || vm_die "systemd-sysusers in the rootfs failed"
+}
+vm_debian_disk "$work/disk.img" "$x"
+t1=$(date +%s)
+
+VM_DEBIAN_QEMU_EXTRA=(
+	-chardev "socket,id=og,path=$work/channel.sock,server=on,wait=off"
+	-device "virtserialport,chardev=og,name=org.oomguard.0"
+	-qmp "unix:$work/watch.sock,server=on,wait=off"
+)
+# shellcheck disable=SC2317 # called by vm_debian_boot
+vm_debian_started() {
+	sed "s|^metrics_path = .*|metrics_path = $work/metrics.prom|" "$mine/host.ini" > "$work/host.ini"
+	# The relay talks to QEMU's monitor through a proxy that logs every
+	# balloon command: "TIME VALUE" in balloon-commands.
+	python3 - "$work/qmp.sock" "$work/qmp-proxy.sock" "$work/balloon-commands" <<'PY' &
+import json, os, select, socket, sys, time
+upstream, path, log = sys.argv[1:]
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(path)
+srv.listen(4)
+out = open(log, "a", buffering=1)
+pairs = {}
+bufs = {}       # the relay's side of each pair: what it sent, up to a newline
+while True:
+    r, _, _ = select.select([srv] + list(pairs), [], [])
+    for s in r:
+        if s is srv:
+            c, _ = srv.accept()
+            u = socket.socket(socket.AF_UNIX)
+            u.connect(upstream)
+            pairs[c], pairs[u] = u, c
+            bufs[c] = b""
+            continue
+        data = s.recv(65536) if s in pairs else b""
+        peer = pairs.get(s)
+        if not data:
+            for k in (s, peer):
+                if k in pairs:
+                    del pairs[k]
+                    bufs.pop(k, None)
+                    k.close()
+            continue
+        if s in bufs:
+            bufs[s] += data
+            while b"\n" in bufs[s]:
+                line, bufs[s] = bufs[s].split(b"\n", 1)
+                try:
+                    cmd = json.loads(line)
+                except ValueError:
+                    continue
+                if cmd.get("execute") == "balloon":
+                    out.write("%.3f %d\n" % (time.monotonic(), cmd["arguments"]["value"]))
+        peer.sendall(data)
+PY
+	VM_KILL+=($!)
+	for _ in $(seq 50); do [ -S "$work/qmp-proxy.sock" ] && break; sleep 0.1; done
+	(
+		start_relay() {
+			echo "--- relay started $(date +%s.%N) ---" >> "$work/relay.log"
+			"$build/host/oomguard-host" --qmp "$work/qmp-proxy.sock" --channel "$work/channel.sock" \
+				--policy "$work/host.ini" --proc /proc --state-dir "$work/state" --verbose >> "$work/relay.log" 2>&1 &
+			echo $! > "$work/relay.pid"
+		}
+		start_relay
+		[ "$mode" = relay ] || { wait; exit 0; }
+		while sleep "$((RANDOM % 5 + 1)).$((RANDOM % 10))"; do
+			kill -9 "$(cat "$work/relay.pid")" 2>/dev/null
+			wait "$(cat "$work/relay.pid")" 2>/dev/null
+			echo "--- relay killed $(date +%s.%N) ---" >> "$work/relay.log"
+			echo x >> "$work/relay-kills"
+			sleep "0.$((RANDOM % 10))"
+			start_relay
+		done
+	) &
+	VM_KILL+=($!)
+}
+
+rc=0
+vm_debian_boot "$work" "$mem" "$target" off "$limit" || rc=$?
+t2=$(date +%s)
+[ ! -f "$work/relay.pid" ] || kill -9 "$(cat "$work/relay.pid")" 2>/dev/null || true
+
+VM_LOGS=("$work/console.log" "$work/relay.log")
+vm_check_qemu $rc "$limit"
+why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
+r=$work/got/results
+info() { sed -n "s/^$1=//p" "$r/info" 2>/dev/null | head -n 1; }
+
+# ---- the ledger: grants the relay logged, balloon commands it sent ----
+touch "$work/balloon-commands"
+# "ID GRANTED_KB TARGET_KB" for each grant logged as decided (not a repeat)
+sed -n 's/.*: request \([0-9]*\) granted \([0-9]*\) kB, balloon [0-9]* -> \([0-9]*\) kB$/\1 \2 \3/p' \
+	"$work/relay.log" > "$work/grants"
+# every id answered "granted", repeats included
+sed -n 's/.*: request \([0-9]*\) granted .*/\1/p' "$work/relay.log" | sort -u > "$work/granted-ids"
+awk '{ print $2 / 1024 }' "$work/balloon-commands" | sort -un > "$work/sent-targets"
+awk '{ print $3 }' "$work/grants" | sort -un > "$work/granted-targets"
+
+dup=$(awk '{ print $1 }' "$work/grants" | sort | uniq -d | tr '\n' ' ')
+[ -z "$dup" ] || vm_fail "request id(s) granted twice (not as a repeat): $dup"
+extra=$(comm -23 "$work/sent-targets" "$work/granted-targets" | tr '\n' ' ')
+[ -z "$extra" ] || vm_fail "balloon moved to target(s) no grant logged (kB): $extra"
+unsent=$(comm -13 "$work/sent-targets" "$work/granted-targets" | tr '\n' ' ')
+[ -z "$unsent" ] || vm_fail "grant target(s) never sent to QEMU (kB): $unsent"
+# a move is a new value; the same target sent again after a lost reply moves nothing
+moves=$(awk '$2 != last { n++; last = $2 } END { print n + 0 }' "$work/balloon-commands")
+commands=$(wc -l < "$work/balloon-commands")
+
+# No grant lost: the guard read every granted id as granted.
+sed -n 's/.*host granted deflate request \([0-9]*\) .*/\1/p' "$r/guard-journal.txt" | sort -u > "$work/guard-granted"
+lost=$(comm -23 "$work/granted-ids" "$work/guard-granted" | tr '\n' ' ')
+[ -z "$lost" ] || vm_fail "granted by the relay, never read as granted by the guard: $lost"
+phantom=$(comm -13 "$work/granted-ids" "$work/guard-granted" | tr '\n' ' ')
+[ -z "$phantom" ] || vm_fail "read as granted by the guard, never granted by the relay: $phantom"
+
+# The workload's outcome, as in the reference run.
+start=$(info memtotal_start_kb) top=$(info memtotal_max_kb)
+grew=$(( ${top:-0} - ${start:-0} ))
+[ "$grew" -ge 262144 ] || vm_fail "guest MemTotal grew by $grew kB, want the 256 MiB the reference run gets"
+hog=$(info hog)
+grep -q "ActiveState=active" <<<"$hog" || vm_fail "the hog did not hold its memory: $hog"
+[ "$(info guard_at_end)" = active ] || vm_fail "oomguard.service not active at the end: $(info guard_at_end)"
+[ "$(info agent_at_end)" = active ] || vm_fail "oomguard-agent.service not active at the end: $(info agent_at_end)"
+
+lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+relay_kills=$(lines "$work/relay-kills")
+agent_kills=$(lines "$r/chaos-agent")
+restored=$(grep -c "state restored" "$work/relay.log" || true)
+settled=$(grep -c "pending grants stand\|setting it again" "$work/relay.log" || true)
+summary="seed $seed, relay killed $relay_kills x, agent killed $agent_kills x; $(wc -l < "$work/grants") grant(s) of $(wc -l < "$work/granted-ids") id(s), $commands balloon command(s), $moves move(s); state restored $restored x, $settled lost reply(ies) settled; MemTotal +$((grew / 1024)) MiB; hog: $hog"
+vm_report "$summary" "rootfs+disk $((t1 - t0)) s, boot+run $((t2 - t1)) s"
