@@ -470,9 +470,12 @@ JsonNode *jsonline_build_return(JsonNode *value, JsonNode *id)
 JsonNode *jsonline_build_error(const char *class, const char *desc, JsonNode *id)
 {
         JsonObject *o = json_object_new(), *e = json_object_new();
+        /* desc quotes the peer's text and may have been cut inside a UTF-8
+         * sequence by a fixed buffer: what goes back must still be UTF-8. */
+        g_autofree char *valid = g_utf8_make_valid(desc, -1);
 
         json_object_set_string_member(e, "class", class);
-        json_object_set_string_member(e, "desc", desc);
+        json_object_set_string_member(e, "desc", valid);
         json_object_set_object_member(o, "error", e);
         if (id)
                 json_object_set_member(o, "id", json_node_copy(id));
