@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hostlog.h"
+#include "reclaim.h"
 #include "relay.h"
 
 void relay_init(Relay *r, const HostPolicy *policy, const Backend *backend)
@@ -36,6 +37,7 @@ static void domain_deflate_request(void *user, const GrantRequest *req, int64_t 
         hostlog(r->log_flags, LOG_INFO, d->name,
                 "deflate request %" PRIu64 ": %" PRIu64 " bytes, urgency %s, guest says balloon %" PRId64 " kB", req->id,
                 req->bytes, req->urgency >= 0 ? level_name(req->urgency) : "invalid", guest_balloon_kb);
+        reclaim_note_request(d, r->now_usec);
         /* A full round is decided at once; the late request waits for the next. */
         if (r->n_round >= GRANT_MAX_ROUND)
                 relay_run_round(r, r->host_available_kb, r->now_usec, true);
@@ -53,6 +55,7 @@ static void domain_report(void *user, const SessionReport *rep)
         if (rep->level != d->stats.level)
                 hostlog(d->relay->log_flags, LOG_INFO, d->name, "guest level %s", level_name(rep->level));
         d->stats.level = rep->level;
+        reclaim_note_report(d, rep, d->relay->now_usec);
         if (rep->balloon_kb >= 0)
                 d->stats.guest_balloon_kb = rep->balloon_kb;
 }
@@ -123,6 +126,7 @@ RelayDomain *relay_add(Relay *r, const char *name, void *handle, uint64_t now_us
         d->stats.guest_balloon_kb = -1;
         host_policy_for_domain(r->policy, name, &dp);
         grant_domain_init(&d->grant, &dp, now_usec);
+        reclaim_domain_init(d);
         if (session_init(&d->session, &domain_ops, d, &d->grant.bucket) < 0) {
                 free(d);
                 return NULL;
@@ -196,8 +200,10 @@ static void apply(Relay *r, RelayDomain *d, GrantAnswer *a, uint64_t before_targ
                                 a->target_kb, strerror(-k));
                         grant_failed(&d->grant, a->id, before_target_kb);
                         *a = (GrantAnswer){ .id = a->id, .refusal = REFUSAL_OTHER };
-                } else
+                } else {
                         after_kb = a->target_kb;
+                        reclaim_granted(d, a->target_kb);
+                }
         }
         if (!a->repeated) {
                 if (a->granted)
@@ -230,6 +236,8 @@ void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bo
                  * refused, never granted from guess work. */
                 if (!refresh(r, d))
                         d->grant.maximum_kb = d->grant.actual_kb = 0;
+                else
+                        reclaim_before_round(d, now_usec);
                 doms[i] = &d->grant;
                 before_target[i] = d->grant.target_kb;
         }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arbiter.h"
 #include "grant.h"
 #include "host-policy.h"
 #include "session.h"
@@ -42,6 +43,7 @@ struct RelayDomain {
         void *handle;           /* the backend's */
         Session session;
         GrantDomain grant;
+        ArbiterDomain arb;      /* entitlement, loan, spare, reclaim: reclaim.c */
         DomainStats stats;
 };
 
@@ -86,5 +88,6 @@ int relay_feed(Relay *r, RelayDomain *d, const char *data, size_t len, uint64_t 
 void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bool force);
 /* Asks guests to release memory when the policy says so. */
 void relay_release(Relay *r, uint64_t host_available_kb, uint64_t now_usec);
+/* relay_reclaim(): reclaim.h. */
 /* Restarts syncs whose attempt timed out; random_id() gives fresh ids. */
 void relay_check_syncs(Relay *r, uint64_t (*random_id)(void), uint64_t now_usec);
