@@ -34,9 +34,10 @@ seed fuzz-proc /proc/self/stat /proc/self/cgroup /proc/1/stat /proc/self/oom_sco
 seed fuzz-oomreport tests/fixtures/oom-reports*/*.log
 seed fuzz-host-session tests/fuzz/corpus/host-session/*
 seed fuzz-agent-line tests/fuzz/corpus/agent-line/*
+seed fuzz-cgroup tests/fuzz/corpus/cgroup/* tests/fixtures/cgroup/*/proc/*/cgroup
 
 status=0
-for t in fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc fuzz-oomreport fuzz-agent-line fuzz-host-session; do
+for t in fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc fuzz-oomreport fuzz-agent-line fuzz-host-session fuzz-cgroup; do
 	mkdir -p "$seeds/$t.work"
 	if "$build/tests/fuzz/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$build/$t-" "$seeds/$t.work" "$seeds/$t" >"$seeds/$t.log" 2>&1; then

@@ -16,6 +16,13 @@ void host_policy_init_defaults(HostPolicy *hp)
                 .release_cooldown_s = 60,
                 .metrics_path = "/run/oomguard-host/metrics.prom",
                 .metrics_interval_s = 15,
+                /* QEMU's own memory grows outside the guest's view (TCG
+                 * translation cache, block and virtio buffers) and the
+                 * cgroup's figures are up to a second old: 128 MiB covers a
+                 * second of the fastest guest writing, so a grant never
+                 * leaves the host's OOM killer one burst away. */
+                .cgroup_margin_mb = 128,
+                .cgroup_act_mb = 256,
                 /* 256 MiB every 10 s: a guest at its act level gets room within
                  * seconds, and a lying guest gains at most 1.5 GiB a minute. */
                 .defaults = {
@@ -56,5 +63,8 @@ int host_policy_validate(const HostPolicy *hp, ConfigErrors *errs)
         if (hp->release_below_mb != 0 && hp->release_below_mb < hp->floor_available_mb)
                 config_error_add(errs, 0, "host", "release_below_mb",
                                   "must be 0 or at least floor_available_mb (%" PRIu64 ")", hp->floor_available_mb);
+        if (hp->cgroup_act_mb != 0 && hp->cgroup_act_mb < hp->cgroup_margin_mb)
+                config_error_add(errs, 0, "host", "cgroup_act_mb", "must be 0 or at least cgroup_margin_mb (%" PRIu64 ")",
+                                 hp->cgroup_margin_mb);
         return errs->n > before ? -EINVAL : 0;
 }

@@ -42,6 +42,8 @@ typedef struct HostPolicy {
         uint64_t release_cooldown_s;    /* per domain, between two release requests */
         char metrics_path[CONFIG_PATH_MAX];     /* empty: no metrics file */
         uint64_t metrics_interval_s;
+        uint64_t cgroup_margin_mb;      /* a grant leaves this much room under the VM's memory cgroup limit */
+        uint64_t cgroup_act_mb;         /* under this much room (or soon, at the rate it falls): release; 0: never */
 
         DomainPolicy defaults;
         unsigned n_domains;
