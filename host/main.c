@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "cgroup-watch.h"
 #include "hostlog.h"
 #include "meminfo.h"
 #include "metrics.h"
@@ -22,6 +23,7 @@
 
 typedef struct Host {
         Relay relay;
+        CgroupWatch cgroups;
         HostPolicy policy;
         const char *proc_dir;
         uint64_t next_release_usec, next_metrics_usec;
@@ -47,6 +49,8 @@ static gboolean tick(gpointer user)
         uint64_t now = host_now_usec(), avail = 0;
 
         relay_check_syncs(&h->relay, host_random_id, now);
+        /* A round about to be decided needs the cgroup's room as it is now. */
+        cgroup_watch_tick(&h->cgroups, now, h->relay.n_round > 0 && now >= h->relay.round_due_usec);
         if (h->relay.n_round > 0 && now >= h->relay.round_due_usec)
                 /* Without the host's figure, a round sees 0 kB available: all refused. */
                 relay_run_round(&h->relay, read_available(h, &avail) ? avail : 0, now, false);
@@ -78,7 +82,7 @@ static gboolean on_signal(gpointer user)
 int main(int argc, char **argv)
 {
         /* GOption overwrites a string without freeing it: defaults come after. */
-        g_autofree char *policy_path = NULL, *qmp = NULL, *channel = NULL, *name = NULL, *uri = NULL, *proc_dir = NULL;
+        g_autofree char *policy_path = NULL, *qmp = NULL, *channel = NULL, *name = NULL, *uri = NULL, *proc_dir = NULL, *sysroot = NULL;
         gboolean check = FALSE, verbose = FALSE, debug = FALSE;
         GOptionEntry entries[] = {
                 { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy_path, "Host policy (default /etc/oomguard/host.ini)", "FILE" },
@@ -90,6 +94,7 @@ int main(int argc, char **argv)
                 { "channel", 0, 0, G_OPTION_ARG_FILENAME, &channel, "Plain QEMU: the chardev socket of the port", "SOCKET" },
                 { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Plain QEMU: the domain name for the policy (default qemu)", "NAME" },
                 { "proc", 0, 0, G_OPTION_ARG_FILENAME, &proc_dir, "Where meminfo is (default /proc)", "DIR" },
+                { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &sysroot, "Where proc/PID/cgroup and sys/fs/cgroup are (default /)", "DIR" },
                 { NULL, 0, 0, 0, NULL, NULL, NULL },
         };
         g_autoptr(GOptionContext) ctx = g_option_context_new("- grant oomguard guests' balloon deflate requests");
@@ -123,6 +128,10 @@ int main(int argc, char **argv)
         }
         relay_init(&h->relay, &h->policy, qmp ? &qmp_backend_ops : &libvirt_backend_ops);
         h->relay.log_flags = HOSTLOG_JOURNAL | (verbose || debug ? HOSTLOG_STDERR : 0) | (debug ? HOSTLOG_DEBUG : 0);
+        k = cgroup_watch_init(&h->cgroups, &h->relay, sysroot ? sysroot : "/");
+        if (k < 0)
+                hostlog(h->relay.log_flags, LOG_WARNING, NULL, "cannot open %s: %s; memory cgroups not watched",
+                        sysroot ? sysroot : "/", strerror(-k));
         signal(SIGPIPE, SIG_IGN);
         /* Our own context: libvirt's event thread iterates the global default one. */
         ctx_main = g_main_context_new();
@@ -141,6 +150,7 @@ int main(int argc, char **argv)
         }
         qmp_backend_free(qb);
         libvirt_backend_free(lb);
+        cgroup_watch_done(&h->cgroups);
         relay_done(&h->relay);
         g_main_loop_unref(h->loop);
         g_main_context_pop_thread_default(ctx_main);
