@@ -34,10 +34,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/debian-lib.sh"
 mine=$here/e2e
 
-[ $# -eq 2 ] || { sed -n '2,26s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 scenario=$1
 VM_TEST="e2e-$scenario"
-case $scenario in squeeze | norelay | leak) ;; *) vm_die "unknown scenario $scenario" ;; esac
+case $scenario in squeeze | norelay | leak | pod-limit) ;; *) vm_die "unknown scenario $scenario" ;; esac
 debs=$(cd "$2" 2>/dev/null && pwd) || vm_die "no directory $2"
 deb=$(find "$debs" -maxdepth 1 -name 'oomguard_*.deb' | sort | tail -n 1)
 host_deb=$(find "$debs" -maxdepth 1 -name 'oomguard-host_*.deb' | sort | tail -n 1)
@@ -69,6 +69,9 @@ install -D -m 755 "$here/guard-in-guest/grow" "$x/usr/local/bin/oomguard-grow"
 install -D -m 644 "$deb" "$x/var/cache/oomguard-test/$(basename "$deb")"
 vm_debian_disk "$work/disk.img" "$x"
 t2=$(date +%s)
+# two boots of its own, in a memory cgroup; reports and exits
+# shellcheck source=e2e-pod-limit.sh
+[ "$scenario" != pod-limit ] || . "$here/e2e-pod-limit.sh"
 
 # The port is there in every scenario, so udev starts the agent; in norelay
 # nobody listens on the host side.
