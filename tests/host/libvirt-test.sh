@@ -83,6 +83,10 @@ build_guest() {
 	# says the agent does after each sync; prints the relay's answer.
 	. /lib/vm-init.sh
 	vm_wait_balloon balloon
+	# QEMU sends BALLOON_CHANGE at most once a second
+	# (qapi_event_throttle of QAPI_EVENT_BALLOON_CHANGE), and libvirt's
+	# "actual" is the last one it had: ask only once it can have the last.
+	sleep 2
 	port=$(vm_port org.oomguard.0) || vm_poweroff
 	echo "guest: port $port"
 	while :; do
