@@ -64,7 +64,9 @@ static bool elapsed_less(uint64_t since_usec, uint64_t now_usec, uint64_t interv
 
 static uint64_t base_of(const GrantDomain *d, uint64_t now_usec)
 {
-        uint64_t step_kb = d->policy.step_mb * KB_PER_MB;
+        /* an urgent grant may have moved it by more than a step */
+        uint64_t step_kb = d->policy.step_mb * KB_PER_MB > d->last_grant_kb ? d->policy.step_mb * KB_PER_MB
+                                                                            : d->last_grant_kb;
 
         if (d->target_kb <= d->actual_kb || !d->have_grant ||
             !elapsed_less(d->last_grant_usec, now_usec, GRANT_TARGET_FRESH_S))
@@ -78,10 +80,11 @@ static uint64_t base_of(const GrantDomain *d, uint64_t now_usec)
 
 /* The rate budget is kept in kB x ms per rate_ms, so that it refills
  * exactly (step_kb per rate_ms each ms) with no rounding to accumulate.
- * One step counts as at most 2^36 kB (64 TiB, more than any domain) for
- * this arithmetic, so that step_kb * rate_ms (rate_s <= 86400) stays
- * below 2^63. */
-#define STEP_KB_MAX (UINT64_C(1) << 36)
+ * One step counts as at most 2^34 kB (16 TiB, more than any domain) for
+ * this arithmetic, so that twice step_kb * rate_ms (rate_s <= 86400)
+ * stays below 2^62: the budget runs from minus one step (the debt of a
+ * critical grant) to one step. */
+#define STEP_KB_MAX (UINT64_C(1) << 34)
 
 static uint64_t step_kb_of(const GrantDomain *d)
 {
@@ -90,14 +93,17 @@ static uint64_t step_kb_of(const GrantDomain *d)
 
 static uint64_t budget_kb(const GrantDomain *d)
 {
-        return d->policy.rate_s ? d->budget_kbms / (d->policy.rate_s * 1000) : step_kb_of(d);
+        if (!d->policy.rate_s)
+                return step_kb_of(d);
+        return d->budget_kbms > 0 ? (uint64_t)d->budget_kbms / (d->policy.rate_s * 1000) : 0;
 }
 
 /* Brings the rate budget up to now: step_kb per rate_s, never above one
  * step. A clock that went back refills nothing. */
 static void refill(GrantDomain *d, uint64_t now_usec)
 {
-        uint64_t step_kb = step_kb_of(d), rate_ms = d->policy.rate_s * 1000, cap = step_kb * rate_ms, ms;
+        uint64_t step_kb = step_kb_of(d), rate_ms = d->policy.rate_s * 1000, ms;
+        int64_t cap = (int64_t)(step_kb * rate_ms);
 
         if (!d->have_budget) {
                 d->budget_kbms = cap;
@@ -106,17 +112,28 @@ static void refill(GrantDomain *d, uint64_t now_usec)
                 return;
         }
         if (now_usec <= d->budget_usec) {
-                d->budget_kbms = min_u64(d->budget_kbms, cap);  /* a reload may have shrunk the step */
+                if (d->budget_kbms > cap)
+                        d->budget_kbms = cap;   /* a reload may have shrunk the step */
                 return;
         }
         ms = (now_usec - d->budget_usec) / 1000;
-        if (ms >= rate_ms) {
+        if (ms >= 2 * rate_ms) {        /* enough to repay the largest debt and refill */
                 d->budget_kbms = cap;
                 d->budget_usec = now_usec;
         } else {
-                d->budget_kbms = min_u64(cap, d->budget_kbms + step_kb * ms);
+                d->budget_kbms += (int64_t)(step_kb * ms);
+                if (d->budget_kbms > cap)
+                        d->budget_kbms = cap;
                 d->budget_usec += ms * 1000;    /* the sub-ms rest counts next time */
         }
+}
+
+/* A critical request of a guest whose figures agree with the hypervisor's
+ * is not held to the rate: the room (maximum, host floor) bounds it, and
+ * the budget bounds what follows. */
+static bool urgent(const GrantDomain *d, const GrantRequest *req)
+{
+        return req->urgency == LEVEL_CRITICAL && d->trusted;
 }
 
 static uint64_t ask_kb_of(const GrantRequest *req)
@@ -137,8 +154,10 @@ static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const Gran
                 return REFUSAL_INVALID;
         if (now_usec < d->cooldown_until_usec)
                 return REFUSAL_RATE_LIMIT;
-        /* Also a step of 0 (this domain is never grown): its budget is 0. */
-        if (budget_kb(d) < min_u64(ask_kb_of(req), GRANT_MIN_KB))
+        /* Also a step of 0 (this domain is never grown): its budget is 0,
+         * and not even a critical request may grow it. */
+        if (d->policy.step_mb == 0 ||
+            (!urgent(d, req) && budget_kb(d) < min_u64(ask_kb_of(req), GRANT_MIN_KB)))
                 return REFUSAL_RATE_LIMIT;
         if (base_kb >= d->maximum_kb)
                 return REFUSAL_AT_MAXIMUM;
@@ -172,7 +191,7 @@ void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req,
                         d->cooldown_until_usec = now_usec + d->policy.cooldown_s * USEC_PER_SEC;
         } else {
                 base_kb = base_of(d, now_usec);
-                grant_kb = min_u64(ask_kb_of(req), budget_kb(d));
+                grant_kb = urgent(d, req) ? ask_kb_of(req) : min_u64(ask_kb_of(req), budget_kb(d));
                 grant_kb = min_u64(grant_kb, d->maximum_kb - base_kb);
                 grant_kb = min_u64(grant_kb, host_available_kb - hp->floor_available_mb * KB_PER_MB);
 
@@ -182,7 +201,10 @@ void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req,
                 d->target_kb = ret->target_kb;
                 d->have_grant = true;
                 d->last_grant_usec = now_usec;
-                d->budget_kbms -= grant_kb * d->policy.rate_s * 1000;
+                d->last_grant_kb = grant_kb;
+                d->budget_kbms -= (int64_t)(min_u64(grant_kb, STEP_KB_MAX) * d->policy.rate_s * 1000);
+                if (d->budget_kbms < -(int64_t)(step_kb_of(d) * d->policy.rate_s * 1000))
+                        d->budget_kbms = -(int64_t)(step_kb_of(d) * d->policy.rate_s * 1000);
         }
         if (req->id != 0)
                 remember(d, ret);

@@ -60,14 +60,20 @@ typedef struct GrantDomain {
         uint64_t target_kb;     /* the last target we set; the balloon may still be moving */
         bool have_grant;
         uint64_t last_grant_usec;
+        uint64_t last_grant_kb;
         /* The rate: step_mb per rate_s, as a budget that refills
          * continuously up to one step. A small grant leaves the rest of
          * the step for the next request; a guest that escalates right
          * after one is not refused for having asked little first. */
-        uint64_t budget_kbms;           /* kB x ms per rate_ms; grant.c */
+        int64_t budget_kbms;            /* kB x ms per rate_ms; below 0: a critical grant's debt */
         uint64_t budget_usec;           /* up to when it was refilled */
         bool have_budget;
         uint64_t cooldown_until_usec;   /* after a refusal */
+        /* Set by the caller before each round: the guest's reports agree
+         * with the hypervisor's figures (arbiter_trusted()). A critical
+         * request of such a guest is granted what it asks, up to the
+         * host's room, at once; the budget goes into debt for it. */
+        bool trusted;
         bool have_release;
         uint64_t last_release_usec;
 

@@ -36,6 +36,9 @@ static const HostKey host_keys[] = {
         { SECTION_DOMAIN, "rate_s", offsetof(DomainPolicy, rate_s), 0, S_MAX, DOMAIN_SET_RATE },
         { SECTION_DOMAIN, "cooldown_s", offsetof(DomainPolicy, cooldown_s), 0, S_MAX, DOMAIN_SET_COOLDOWN },
         { SECTION_DOMAIN, "priority", offsetof(DomainPolicy, priority), 0, 1000, DOMAIN_SET_PRIORITY },
+        { SECTION_DOMAIN, "entitlement_mb", offsetof(DomainPolicy, entitlement_mb), 0, MB_MAX, DOMAIN_SET_ENTITLEMENT },
+        { SECTION_DOMAIN, "minimum_mb", offsetof(DomainPolicy, minimum_mb), 0, MB_MAX, DOMAIN_SET_MINIMUM },
+        { SECTION_DOMAIN, "reclaim_after_s", offsetof(DomainPolicy, reclaim_after_s), 0, S_MAX, DOMAIN_SET_RECLAIM_AFTER },
 };
 #define N_KEYS (sizeof(host_keys) / sizeof(host_keys[0]))
 

@@ -23,6 +23,9 @@ void host_policy_init_defaults(HostPolicy *hp)
                         .rate_s = 10,
                         .cooldown_s = 30,
                         .priority = 100,
+                        /* Two report intervals of the guard (10 s each) of
+                         * spare in a row before a loan is taken back. */
+                        .reclaim_after_s = 15,
                 },
         };
 }
@@ -43,6 +46,12 @@ void host_policy_for_domain(const HostPolicy *hp, const char *name, DomainPolicy
                         ret->cooldown_s = o->p.cooldown_s;
                 if (o->set & DOMAIN_SET_PRIORITY)
                         ret->priority = o->p.priority;
+                if (o->set & DOMAIN_SET_ENTITLEMENT)
+                        ret->entitlement_mb = o->p.entitlement_mb;
+                if (o->set & DOMAIN_SET_MINIMUM)
+                        ret->minimum_mb = o->p.minimum_mb;
+                if (o->set & DOMAIN_SET_RECLAIM_AFTER)
+                        ret->reclaim_after_s = o->p.reclaim_after_s;
                 return;
         }
 }

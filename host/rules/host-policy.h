@@ -19,6 +19,9 @@ typedef struct DomainPolicy {
         uint64_t rate_s;        /* at most step_mb per this many seconds (a refilling budget) */
         uint64_t cooldown_s;    /* no grant for this long after a refusal */
         uint64_t priority;      /* higher is served first when the host is short, released last */
+        uint64_t entitlement_mb;        /* what the host promises; 0: the balloon when first seen */
+        uint64_t minimum_mb;            /* a short host reclaims down to this; 0: the entitlement */
+        uint64_t reclaim_after_s;       /* spare this long, no request: take the loan back; 0: never */
 } DomainPolicy;
 
 /* Which DomainPolicy fields a [domain NAME] section set; the rest inherit
@@ -28,6 +31,9 @@ enum {
         DOMAIN_SET_RATE = 1 << 1,
         DOMAIN_SET_COOLDOWN = 1 << 2,
         DOMAIN_SET_PRIORITY = 1 << 3,
+        DOMAIN_SET_ENTITLEMENT = 1 << 4,
+        DOMAIN_SET_MINIMUM = 1 << 5,
+        DOMAIN_SET_RECLAIM_AFTER = 1 << 6,
 };
 
 typedef struct DomainOverride {
