@@ -177,8 +177,10 @@ static uint64_t balloon_request_kb(const Policy *p, const Pressure *in, const De
                                                                              : st->last_decline_kb_per_s;
         uint64_t kb;
 
+        /* The demand until a grant can arrive counts too: the time the
+         * last grant took (request to answer), the loop's own limit. */
         if (decline > 0)
-                want += decline * (int64_t)p->balloon_horizon_ms / 1000;
+                want += decline * (int64_t)(p->balloon_horizon_ms + st->grant_latency_usec / USEC_PER_MSEC) / 1000;
         kb = want > 0 ? (uint64_t)want : 0;
         if (kb < p->balloon_min_request_kb)
                 kb = p->balloon_min_request_kb;
@@ -347,6 +349,8 @@ void decide_balloon_answer(DecideState *st, uint64_t request_id, bool granted, u
         st->balloon_refused_last = !granted;
         if (granted) {
                 st->backoff_shift[ACTION_BALLOON] = 0;
+                if (now_usec >= st->balloon_sent_usec)
+                        st->grant_latency_usec = now_usec - st->balloon_sent_usec;
                 return;
         }
         /* Refused: wait a full cooldown from now before asking again, and

@@ -110,6 +110,7 @@ typedef struct DecideState {
         uint64_t balloon_id, balloon_sent_usec, balloon_kb;
         uint64_t balloon_size_at_request_kb;    /* what the balloon held when asked */
         uint64_t next_request_id;
+        uint64_t grant_latency_usec;    /* request to grant, the last time one was granted */
 } DecideState;
 
 void decide_state_init(DecideState *st);

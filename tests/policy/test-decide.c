@@ -225,6 +225,27 @@ static void request_sized_by_a_burst(void **state)
         assert_int_equal(r.d.actions[0].amount_kb, (500 - (330 - 160)) * 1024);
 }
 
+/* The time the last grant took to arrive is demand too: 50 MiB/s over
+ * the 10 s horizon and the 2 s the host took. */
+static void request_counts_the_grant_latency(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.in.balloon_kb = 900 * 1024;
+        step(&r, 1000 * SEC, 400);
+        step(&r, 1001 * SEC, 400);
+        step(&r, 1002 * SEC, 350);
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        decide_balloon_answer(&r.st, r.d.actions[0].request_id, true, 1004 * SEC);
+        assert_int_equal(r.st.grant_latency_usec, 2 * SEC);
+        step(&r, 1005 * SEC, 200);      /* 50 MiB/s again, since 1002 */
+        assert_true(planned(&r.d, ACTION_BALLOON));
+        /* (10 s + 2 s) x 50 MiB/s, less the headroom above the warn
+         * margin: 600 - (180 - 160) */
+        assert_int_equal(r.d.actions[0].amount_kb, (600 - (180 - 160)) * 1024);
+}
+
 static void request_superseded_while_the_host_inflates(void **state)
 {
         Run r;
@@ -374,6 +395,7 @@ int main(void)
                 cmocka_unit_test(psi_levels),
                 cmocka_unit_test(host_request_and_what_it_holds_back),
                 cmocka_unit_test(request_sized_by_a_burst),
+                cmocka_unit_test(request_counts_the_grant_latency),
                 cmocka_unit_test(request_superseded_while_the_host_inflates),
                 cmocka_unit_test(refusals_back_off_and_a_grant_resets),
                 cmocka_unit_test(request_times_out),
