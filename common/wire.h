@@ -17,6 +17,12 @@ enum {
         WIRE_REPORT = 3,                /* guard -> agent: the current picture */
         WIRE_RELEASE = 4,               /* agent -> guard: the host asks the guest to free memory */
         WIRE_RELEASE_DONE = 5,          /* guard -> agent */
+        /* guard -> agent, just before the WIRE_REPORT of the same seq. A
+         * record of its own rather than a longer WireReport, so that an
+         * agent that does not know it drops it (and logs it once) and
+         * still forwards the reports, and a guard that never sends it
+         * leaves the report as it was (PROTOCOL.md §3). */
+        WIRE_SPARE = 6,
 };
 
 /* Why the host refused; carried in WireDeflateAnswer.refusal. The agent maps
@@ -120,3 +126,12 @@ typedef struct WireReleaseDone {
         uint32_t dropped_caches;        /* 1 when caches were dropped */
         uint32_t compacted;             /* 1 when compaction ran */
 } WireReleaseDone;
+
+/* What the guest can give back without its level leaving normal
+ * (policy/spare.h), for the report of the same seq. */
+typedef struct WireSpare {
+        WireHeader h;
+        uint64_t seq;                   /* the WireReport it goes with */
+        uint64_t spare_kb;              /* headroom over the thresholds less the expected demand */
+        uint64_t cache_kb;              /* clean inactive file pages, dropped first if asked */
+} WireSpare;

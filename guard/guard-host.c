@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "spare.h"
+
 static int on_agent(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
 /* Every send goes through here: a failed send closes the link, and its
@@ -28,13 +30,17 @@ static int agent_send(Guard *g, const void *record, size_t len)
 void guard_send_report(Guard *g, bool level_changed)
 {
         WireReport rep;
+        WireSpare spare;
         uint64_t now = guard_now_usec(g);
 
         if (!level_changed && g->report_seq && now - g->last_report_usec < g->policy.report_interval_ms * USEC_PER_MSEC)
                 return;
         g->last_report_usec = now;
         wire_report_build(g->sample, g->step.model, &g->step.pressure, &g->step.decision, &g->tally, now, ++g->report_seq, &rep);
-        (void)agent_send(g, &rep, sizeof(rep));
+        wire_spare_build(g->report_seq, spare_kb(&g->policy, &g->step.pressure, &g->state),
+                         spare_clean_cache_kb(g->sample), &spare);
+        if (agent_send(g, &spare, sizeof(spare)) >= 0)
+                (void)agent_send(g, &rep, sizeof(rep));
 }
 
 void guard_watch_agent(Guard *g)

@@ -56,6 +56,12 @@ void wire_report_build(const Sample *s, const Model *m, const Pressure *p, const
         }
 }
 
+void wire_spare_build(uint64_t seq, uint64_t spare_kb, uint64_t cache_kb, WireSpare *ret)
+{
+        *ret = (WireSpare){ .seq = seq, .spare_kb = spare_kb, .cache_kb = cache_kb };
+        wire_header_init(&ret->h, WIRE_SPARE);
+}
+
 static bool header_ok(const WireHeader *h, uint16_t type)
 {
         return h->magic == WIRE_MAGIC && h->version == WIRE_VERSION && h->type == type;

@@ -25,6 +25,9 @@ void wire_report_build(const Sample *s, const Model *m, const Pressure *p, const
 
 void wire_header_init(WireHeader *h, uint16_t type);
 
+/* The spare record that goes just before the report of seq. */
+void wire_spare_build(uint64_t seq, uint64_t spare_kb, uint64_t cache_kb, WireSpare *ret);
+
 /* Validates one packet from the agent: an answer or a release request.
  * Returns the record type, or -EBADMSG. */
 int wire_parse_inbound(const void *buf, size_t len, WireDeflateAnswer *ans, WireRelease *rel);

@@ -189,6 +189,12 @@ static int cmd_info(Call *c, JsonNode **ret)
         return 0;
 }
 
+/* The spare record sent just before the latest report, if its guard sent one. */
+static const WireSpare *report_spare(const AgentProto *p)
+{
+        return p->have_spare && p->spare.seq == p->report.seq ? &p->spare : NULL;
+}
+
 static int cmd_status(Call *c, JsonNode **ret)
 {
         JsonNode *n;
@@ -196,7 +202,7 @@ static int cmd_status(Call *c, JsonNode **ret)
         JsonArray *ids = json_array_new();
 
         if (c->p->have_report)
-                n = agent_wire_report_data(&c->p->report);
+                n = agent_wire_report_data(&c->p->report, report_spare(c->p));
         else {
                 n = json_node_new(JSON_NODE_OBJECT);
                 json_node_take_object(n, json_object_new());
@@ -445,7 +451,12 @@ void agent_proto_guard_packet(AgentProto *p, uint64_t conn, const void *buf, siz
                 p->have_report = true;
                 if (rec.report.level != rec.report.previous_level)
                         send_event(p, out, "oomguard-level", agent_wire_level_data(&rec.report), realtime_usec);
-                send_event(p, out, "oomguard-report", agent_wire_report_data(&rec.report), realtime_usec);
+                send_event(p, out, "oomguard-report", agent_wire_report_data(&rec.report, report_spare(p)),
+                           realtime_usec);
+                break;
+        case WIRE_SPARE:
+                p->spare = rec.spare;
+                p->have_spare = true;
                 break;
         case WIRE_RELEASE_DONE:
                 say(out, "guard released memory for the host (release %" PRIu64 ", %+" PRId64 " kB)",

@@ -15,7 +15,7 @@
 #include "agent-wire.h"
 
 #define AGENT_VERSION "0.1.0"
-#define AGENT_PROTOCOL 1
+#define AGENT_PROTOCOL 2        /* 2: reports carry spare_kb and cache_kb */
 #define AGENT_PENDING_MAX 8
 #define AGENT_PENDING_TIMEOUT_USEC (UINT64_C(30) * 1000000)
 #define AGENT_DESC_MAX 256
@@ -51,6 +51,8 @@ typedef struct AgentProto {
         bool synced;                    /* guest-sync-delimited seen on this host connection */
         bool have_report;
         WireReport report;              /* the latest, for oomguard-status */
+        bool have_spare;
+        WireSpare spare;                /* the latest; goes with the report of its seq */
         AgentPending pending[AGENT_PENDING_MAX];
         size_t n_pending;               /* oldest first */
         unsigned guards;                /* connected guards; the daemon keeps it */

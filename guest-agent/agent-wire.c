@@ -96,6 +96,13 @@ static int check_report(const WireReport *r, char *err, size_t errlen)
         return 0;
 }
 
+static int check_spare(const WireSpare *r, char *err, size_t errlen)
+{
+        if (r->seq > (uint64_t)INT64_MAX || r->spare_kb > AGENT_MAX_BYTES / 1024 || r->cache_kb > AGENT_MAX_BYTES / 1024)
+                return bad(err, errlen, "spare of report %" PRIu64 ": a figure out of range", r->seq);
+        return 0;
+}
+
 static int check_release_done(const WireReleaseDone *r, char *err, size_t errlen)
 {
         if (!id_ok(r->id))
@@ -127,6 +134,9 @@ int agent_wire_parse(const void *buf, size_t len, AgentGuardRecord *ret, char *e
         case WIRE_RELEASE_DONE:
                 want = sizeof(WireReleaseDone);
                 break;
+        case WIRE_SPARE:
+                want = sizeof(WireSpare);
+                break;
         default:
                 return bad(err, errlen, "record type %u is not one the guard sends", h.type);
         }
@@ -138,6 +148,8 @@ int agent_wire_parse(const void *buf, size_t len, AgentGuardRecord *ret, char *e
                 return check_request(&ret->request, err, errlen) < 0 ? -EBADMSG : WIRE_DEFLATE_REQUEST;
         case WIRE_REPORT:
                 return check_report(&ret->report, err, errlen) < 0 ? -EBADMSG : WIRE_REPORT;
+        case WIRE_SPARE:
+                return check_spare(&ret->spare, err, errlen) < 0 ? -EBADMSG : WIRE_SPARE;
         default:
                 return check_release_done(&ret->release_done, err, errlen) < 0 ? -EBADMSG : WIRE_RELEASE_DONE;
         }
@@ -163,7 +175,7 @@ static JsonObject *tally(const WireActionTally *t)
         return o;
 }
 
-JsonNode *agent_wire_report_data(const WireReport *r)
+JsonNode *agent_wire_report_data(const WireReport *r, const WireSpare *spare)
 {
         static const char *const action_names[4] = { "balloon", "drop_caches", "compact", "kill" };
         JsonObject *o = json_object_new(), *psi = json_object_new(), *actions = json_object_new();
@@ -179,6 +191,11 @@ JsonNode *agent_wire_report_data(const WireReport *r)
         json_object_set_int_member(o, "mem_total_kb", (int64_t)r->mem_total_kb);
         json_object_set_int_member(o, "mem_available_kb", (int64_t)r->mem_available_kb);
         json_object_set_int_member(o, "balloon_kb", (int64_t)r->balloon_kb);
+        /* protocol 2; a guard that sends no spare leaves them out */
+        if (spare) {
+                json_object_set_int_member(o, "spare_kb", (int64_t)spare->spare_kb);
+                json_object_set_int_member(o, "cache_kb", (int64_t)spare->cache_kb);
+        }
         for (uint32_t i = 0; i < r->n_zones && i < WIRE_MAX_ZONES; i++) {
                 const WireZone *z = &r->zones[i];
                 JsonObject *zo = json_object_new();

@@ -21,11 +21,12 @@ typedef union AgentGuardRecord {
         WireDeflateRequest request;
         WireReport report;
         WireReleaseDone release_done;
+        WireSpare spare;
 } AgentGuardRecord;
 
 /* Checks length, magic, version, type (only the guard-to-agent types) and
  * the ranges of every field the JSON carries: ids 1..2^63-1, levels 0..3,
- * reasons 0..7, n_zones <= WIRE_MAX_ZONES, zone names NUL-terminated
+ * reasons 0..7, n_zones <= WIRE_MAX_ZONES, spare and cache <= 2^40 kB, zone names NUL-terminated
  * printable ASCII, flags 0/1, unsigned counters <= 2^63-1. Returns the record
  * type with *ret filled, or -EBADMSG with a one-line reason in err. */
 int agent_wire_parse(const void *buf, size_t len, AgentGuardRecord *ret, char *err, size_t errlen);
@@ -36,8 +37,9 @@ const char *agent_reason_name(uint32_t reason);
 /* The host's "refusal" string as WIRE_REFUSED_*; an unknown one is OTHER. */
 uint32_t agent_refusal_from_name(const char *s);
 
-/* The "data" of each event; the caller owns the node. */
-JsonNode *agent_wire_report_data(const WireReport *r);
+/* The "data" of each event; the caller owns the node. spare: the spare
+ * record of the same seq, or NULL (an older guard sends none). */
+JsonNode *agent_wire_report_data(const WireReport *r, const WireSpare *spare);
 JsonNode *agent_wire_level_data(const WireReport *r);
 JsonNode *agent_wire_request_data(const WireDeflateRequest *r);
 JsonNode *agent_wire_release_done_data(const WireReleaseDone *r);

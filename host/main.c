@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "hostlog.h"
 #include "meminfo.h"
+#include "reclaim.h"
 #include "metrics.h"
 #include "policy-file.h"
 #include "state-file.h"
@@ -56,8 +57,10 @@ static gboolean tick(gpointer user)
                 relay_run_round(&h->relay, read_available(h, &avail) ? avail : 0, now, false);
         if (now >= h->next_release_usec) {
                 h->next_release_usec = now + USEC_PER_SEC;
-                if (read_available(h, &avail))
+                if (read_available(h, &avail)) {
                         relay_release(&h->relay, avail, now);
+                        relay_reclaim(&h->relay, avail, now);
+                }
         }
         if (h->policy.metrics_path[0] && now >= h->next_metrics_usec) {
                 int k = metrics_write(&h->relay, h->policy.metrics_path);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +40,49 @@ static void header(GString *out, const char *metric, const char *type, const cha
         g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", metric, help, metric, type);
 }
 
+/* Entitlement, loan, spare and reclaim (rules/arbiter.h), one family each. */
+static void render_arbiter(const Relay *r, GString *out)
+{
+        static const struct {
+                const char *name, *type, *help;
+                size_t offset;          /* of a uint64_t in ArbiterDomain; SIZE_MAX: the loan */
+        } families[] = {
+                { "oomguard_host_entitlement_kb", "gauge", "Memory the host promises the domain, kB",
+                  offsetof(ArbiterDomain, entitlement_kb) },
+                { "oomguard_host_loan_kb", "gauge", "Balloon above the entitlement, kB", SIZE_MAX },
+                { "oomguard_host_spare_kb", "gauge",
+                  "What the guest last said it can give and stay normal, within its own figures, kB",
+                  offsetof(ArbiterDomain, spare_kb) },
+                { "oomguard_host_clean_cache_kb", "gauge", "Clean cache the guest last reported, kB",
+                  offsetof(ArbiterDomain, cache_kb) },
+                { "oomguard_host_reclaimed_kb_total", "counter", "Memory taken back by reclaim steps, kB",
+                  offsetof(ArbiterDomain, reclaimed_kb) },
+                { "oomguard_host_reclaim_steps_total", "counter", "Reclaim steps", offsetof(ArbiterDomain, steps) },
+                { "oomguard_host_reclaim_stops_total", "counter", "Reclaim steps stopped: the guest left normal",
+                  offsetof(ArbiterDomain, stops) },
+                { "oomguard_host_reclaim_caused_requests_total", "counter",
+                  "Requests within 10 s of a reclaim step (the goal is none)",
+                  offsetof(ArbiterDomain, caused_requests) },
+                { "oomguard_host_adoptions_total", "counter",
+                  "Balloon moves made by another controller, adopted as the entitlement",
+                  offsetof(ArbiterDomain, adoptions) },
+        };
+
+        for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+                header(out, families[f].name, families[f].type, families[f].help);
+                for (unsigned i = 0; i < r->n_domains; i++) {
+                        const ArbiterDomain *a = &r->domains[i]->arb;
+                        uint64_t v;
+
+                        if (families[f].offset == SIZE_MAX)
+                                v = arbiter_loan_kb(a);
+                        else
+                                memcpy(&v, (const char *)a + families[f].offset, sizeof(v));
+                        sample(out, families[f].name, r->domains[i]->name, NULL, NULL, v);
+                }
+        }
+}
+
 void metrics_render(const Relay *r, GString *out)
 {
         header(out, "oomguard_host_level", "gauge",
@@ -49,6 +94,7 @@ void metrics_render(const Relay *r, GString *out)
         header(out, "oomguard_host_balloon_kb", "gauge", "Balloon size (guest memory) the hypervisor reported, kB");
         for (unsigned i = 0; i < r->n_domains; i++)
                 sample(out, "oomguard_host_balloon_kb", r->domains[i]->name, NULL, NULL, r->domains[i]->stats.actual_kb);
+        render_arbiter(r, out);
         header(out, "oomguard_host_grants_total", "counter", "Deflate requests granted");
         for (unsigned i = 0; i < r->n_domains; i++)
                 sample(out, "oomguard_host_grants_total", r->domains[i]->name, NULL, NULL, r->domains[i]->stats.grants);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hostlog.h"
+#include "reclaim.h"
 #include "relay.h"
 #include "state-file.h"
 
@@ -120,6 +121,7 @@ static void confirm_pending(Relay *r, RelayDomain *d)
 
 static void send_pending(Relay *r, RelayDomain *d)
 {
+        reclaim_granted(d, d->pending.target_kb);
         int k = r->backend->set_target(d->handle, d->pending.target_kb);
 
         if (k != RELAY_TARGET_SENT)
@@ -242,6 +244,8 @@ void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bo
                  * refused, never granted from guess work. */
                 if (!relay_refresh(r, dom[i]))
                         dom[i]->grant.maximum_kb = dom[i]->grant.actual_kb = 0;
+                else
+                        reclaim_before_round(dom[i], now_usec);
                 gdoms[i] = &dom[i]->grant;
                 before_target[i] = dom[i]->grant.target_kb;
         }

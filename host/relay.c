@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hostlog.h"
+#include "reclaim.h"
 #include "relay.h"
 
 void relay_init(Relay *r, const HostPolicy *policy, const Backend *backend)
@@ -40,6 +41,7 @@ static void domain_deflate_request(void *user, const GrantRequest *req, int64_t 
         hostlog(r->log_flags, LOG_INFO, d->name,
                 "deflate request %" PRIu64 ": %" PRIu64 " bytes, urgency %s, guest says balloon %" PRId64 " kB", req->id,
                 req->bytes, req->urgency >= 0 ? level_name(req->urgency) : "invalid", guest_balloon_kb);
+        reclaim_note_request(d, r->now_usec);
         /* A full round is decided at once; the late request waits for the next. */
         if (r->n_round >= GRANT_MAX_ROUND)
                 relay_run_round(r, r->host_available_kb, r->now_usec, true);
@@ -63,6 +65,7 @@ static void domain_report(void *user, const SessionReport *rep)
         if (rep->level != d->stats.level)
                 hostlog(d->relay->log_flags, LOG_INFO, d->name, "guest level %s", level_name(rep->level));
         d->stats.level = rep->level;
+        reclaim_note_report(d, rep, d->relay->now_usec);
         if (rep->balloon_kb >= 0)
                 d->stats.guest_balloon_kb = rep->balloon_kb;
 }
@@ -133,6 +136,7 @@ RelayDomain *relay_add(Relay *r, const char *name, void *handle, uint64_t now_us
         d->stats.guest_balloon_kb = -1;
         host_policy_for_domain(r->policy, name, &dp);
         grant_domain_init(&d->grant, &dp, now_usec);
+        reclaim_domain_init(d);
         relay_state_load(r, d, now_usec);
         if (session_init(&d->session, &domain_ops, d, &d->grant.bucket) < 0) {
                 free(d);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arbiter.h"
 #include "grant.h"
 #include "host-policy.h"
 #include "session.h"
@@ -47,6 +48,7 @@ struct RelayDomain {
         void *handle;           /* the backend's */
         Session session;
         GrantDomain grant;
+        ArbiterDomain arb;      /* entitlement, loan, spare, reclaim: reclaim.c */
         DomainStats stats;
         /* The grants waiting for their balloon command (relay-grant.c);
          * the domain's requests wait meanwhile. */
@@ -113,5 +115,6 @@ int relay_state_save(Relay *r, RelayDomain *d);
 bool relay_refresh(Relay *r, RelayDomain *d);
 /* Asks guests to release memory when the policy says so. */
 void relay_release(Relay *r, uint64_t host_available_kb, uint64_t now_usec);
+/* relay_reclaim(): reclaim.h. */
 /* Restarts syncs whose attempt timed out; random_id() gives fresh ids. */
 void relay_check_syncs(Relay *r, uint64_t (*random_id)(void), uint64_t now_usec);

@@ -256,8 +256,10 @@ static int event_report(Session *s, JsonObject *d, bool level_event, char *err)
         if (check_reason(d, level_event, err) < 0 || optional_kb(d, "headroom_min_kb", &rep.headroom_min_kb, err) < 0 ||
             optional_kb(d, "mem_total_kb", &rep.mem_total_kb, err) < 0 ||
             optional_kb(d, "mem_available_kb", &rep.mem_available_kb, err) < 0 ||
-            optional_kb(d, "balloon_kb", &rep.balloon_kb, err) < 0 || check_zones(d, err) < 0)
+            optional_kb(d, "balloon_kb", &rep.balloon_kb, err) < 0 || check_zones(d, err) < 0 ||
+            optional_kb(d, "spare_kb", &rep.spare_kb, err) < 0 || optional_kb(d, "cache_kb", &rep.cache_kb, err) < 0)
                 return -EINVAL;
+        rep.level_only = level_event;
         if (json_get_object(d, "psi", false, &psi, err, ERR_MAX) < 0)
                 return -EINVAL;
         if (psi && (json_get_double(psi, "some_avg10", 0, 100, false, &v, err, ERR_MAX) < 0 ||

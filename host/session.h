@@ -39,6 +39,8 @@ typedef struct SessionReport {
         Level level;
         uint64_t seq;
         int64_t balloon_kb, mem_total_kb, mem_available_kb, headroom_min_kb;    /* -1: absent */
+        int64_t spare_kb, cache_kb;     /* protocol 2; -1: absent (an older guest) */
+        bool level_only;                /* an oomguard-level event: only the level is news */
 } SessionReport;
 
 typedef struct SessionOps {

@@ -155,6 +155,15 @@ void arbiter_note_report(ArbiterDomain *a, const ArbiterReport *r, uint64_t now_
                 a->have_spare_since = false;
 }
 
+void arbiter_note_level(ArbiterDomain *a, Level level, uint64_t now_usec)
+{
+        a->have_report = true;  /* agrees stays as the last report left it */
+        a->report_usec = now_usec;
+        a->level = level;
+        if (level != LEVEL_NORMAL)
+                a->have_spare_since = false;
+}
+
 bool arbiter_note_request(ArbiterDomain *a, uint64_t now_usec)
 {
         bool caused = a->have_step && (a->reclaiming || !passed(a->last_step_usec, now_usec, ARBITER_CAUSED_S));

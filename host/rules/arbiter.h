@@ -112,6 +112,8 @@ bool arbiter_observe(ArbiterDomain *a, uint64_t actual_kb, uint64_t maximum_kb, 
 void arbiter_note_target(ArbiterDomain *a, uint64_t target_kb);
 
 void arbiter_note_report(ArbiterDomain *a, const ArbiterReport *r, uint64_t now_usec);
+/* A level change alone (the report with the figures follows). */
+void arbiter_note_level(ArbiterDomain *a, Level level, uint64_t now_usec);
 
 /* The guest asked for memory. Stops a reclaim; returns true when the
  * request came within ARBITER_CAUSED_S of a reclaim step (counted, and

@@ -213,7 +213,7 @@ def run(agent, listener, guard_path):
     host.command('guest-info', cid=1)
     m = host.line()
     ret = m.get('return', {}) if isinstance(m, dict) else {}
-    check(m.get('id') == 1 and ret.get('version') == '0.1.0' and ret.get('protocol') == 1, 'guest-info: %r' % (m,))
+    check(m.get('id') == 1 and ret.get('version') == '0.1.0' and ret.get('protocol') == 2, 'guest-info: %r' % (m,))
     names = [c.get('name') for c in ret.get('supported_commands', [])]
     check('oomguard-deflate-answer' in names and 'guest-sync-delimited' in names, 'guest-info lists commands')
 

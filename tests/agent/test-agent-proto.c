@@ -216,7 +216,7 @@ static void simple_commands(void **state)
         host(t, "{\"execute\":\"guest-info\",\"id\":5}");
         r = json_object_get_object_member(msg(t, 0), "return");
         assert_string_equal(json_object_get_string_member(r, "version"), "0.1.0");
-        assert_int_equal(json_object_get_int_member(r, "protocol"), 1);
+        assert_int_equal(json_object_get_int_member(r, "protocol"), 2);
         cmds = json_object_get_array_member(r, "supported_commands");
         assert_int_equal(json_array_get_length(cmds), 7);
         assert_string_equal(json_object_get_string_member(json_array_get_object_element(cmds, 5), "name"),
@@ -559,6 +559,62 @@ static void reports(void **state)
         }
 }
 
+static WireSpare spare(uint64_t seq, uint64_t spare_kb, uint64_t cache_kb)
+{
+        return (WireSpare){ .h = { .magic = WIRE_MAGIC, .version = WIRE_VERSION, .type = WIRE_SPARE },
+                            .seq = seq, .spare_kb = spare_kb, .cache_kb = cache_kb };
+}
+
+/* Protocol 2: the spare record before a report puts spare_kb and cache_kb
+ * in that report; a guard that sends none (protocol 1) gets the report of
+ * protocol 1, and a spare of another seq is not attached. */
+static void reports_with_spare(void **state)
+{
+        T *t = *state;
+        WireReport rep = report(41, 0, 0);
+        WireSpare sp = spare(41, 300000, 120000);
+        JsonObject *d;
+
+        sync_host(t, 1);
+        guard(t, 1, &rep, sizeof(rep));         /* an older guard: no spare */
+        d = json_object_get_object_member(msg(t, 0), "data");
+        assert_false(json_object_has_member(d, "spare_kb"));
+        assert_false(json_object_has_member(d, "cache_kb"));
+
+        guard(t, 1, &sp, sizeof(sp));
+        assert_int_equal(t->msgs->len, 0);      /* nothing of its own */
+        guard(t, 1, &rep, sizeof(rep));
+        d = json_object_get_object_member(msg(t, 0), "data");
+        assert_int_equal(json_object_get_int_member(d, "spare_kb"), 300000);
+        assert_int_equal(json_object_get_int_member(d, "cache_kb"), 120000);
+        host(t, "{\"execute\":\"oomguard-status\"}");
+        d = json_object_get_object_member(msg(t, 0), "return");
+        assert_int_equal(json_object_get_int_member(d, "spare_kb"), 300000);
+
+        rep = report(42, 0, 0);                 /* the spare was for 41 */
+        guard(t, 1, &rep, sizeof(rep));
+        d = json_object_get_object_member(msg(t, 0), "data");
+        assert_false(json_object_has_member(d, "spare_kb"));
+        assert_int_equal(t->p.guard_malformed, 0);
+}
+
+/* A record type the agent does not know (what a protocol 1 agent makes of
+ * WIRE_SPARE) is dropped and counted, and reports still go out. */
+static void unknown_record_does_not_stop_reports(void **state)
+{
+        T *t = *state;
+        WireSpare future = spare(41, 1, 1);
+        WireReport rep = report(41, 0, 0);
+
+        future.h.type = 7;
+        sync_host(t, 1);
+        guard(t, 1, &future, sizeof(future));
+        guard(t, 1, &rep, sizeof(rep));
+        assert_int_equal(t->p.guard_malformed, 1);
+        assert_int_equal(t->msgs->len, 1);
+        assert_string_equal(json_object_get_string_member(msg(t, 0), "event"), "oomguard-report");
+}
+
 static void release(void **state)
 {
         T *t = *state;
@@ -680,6 +736,20 @@ static void record_validation(void **state)
         rep.mem_total_kb = UINT64_MAX;
         assert_int_equal(agent_wire_parse(&rep, sizeof(rep), &rec, err, sizeof(err)), -EBADMSG);
 
+        {
+                WireSpare sp = spare(1, AGENT_MAX_BYTES / 1024, 0);
+
+                assert_int_equal(agent_wire_parse(&sp, sizeof(sp), &rec, err, sizeof(err)), WIRE_SPARE);
+                sp.spare_kb++;
+                assert_int_equal(agent_wire_parse(&sp, sizeof(sp), &rec, err, sizeof(err)), -EBADMSG);
+                sp = spare(1, 0, UINT64_MAX);
+                assert_int_equal(agent_wire_parse(&sp, sizeof(sp), &rec, err, sizeof(err)), -EBADMSG);
+                sp = spare((uint64_t)INT64_MAX + 1, 0, 0);
+                assert_int_equal(agent_wire_parse(&sp, sizeof(sp), &rec, err, sizeof(err)), -EBADMSG);
+                sp = spare(1, 0, 0);
+                assert_int_equal(agent_wire_parse(&sp, sizeof(sp) - 1, &rec, err, sizeof(err)), -EBADMSG);
+        }
+
         done.dropped_caches = 2;
         assert_int_equal(agent_wire_parse(&done, sizeof(done), &rec, err, sizeof(err)), -EBADMSG);
         done.dropped_caches = 1;
@@ -710,6 +780,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(eviction, setup, teardown),
                 cmocka_unit_test_setup_teardown(timeout, setup, teardown),
                 cmocka_unit_test_setup_teardown(reports, setup, teardown),
+                cmocka_unit_test_setup_teardown(reports_with_spare, setup, teardown),
+                cmocka_unit_test_setup_teardown(unknown_record_does_not_stop_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(release, setup, teardown),
                 cmocka_unit_test_setup_teardown(record_validation, setup, teardown),
         };

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "metrics.h"
+#include "reclaim.h"
 #include "relay.h"
 
 #define S UINT64_C(1000000)
@@ -470,6 +472,78 @@ static void release_asks_ready_guests(void **state)
         assert_int_equal(f->d->stats.problems[PROBLEM_MALFORMED], 0);
 }
 
+/* A report as the agent of protocol 2 sends it (spare_kb >= 0), or of
+ * protocol 1 (spare_kb < 0: no spare_kb, no cache_kb). The guest's balloon
+ * figure is the hypervisor's: maximum - actual. */
+static const char *report_line(Fake *f, uint64_t seq, const char *level, int64_t spare_kb)
+{
+        static char buf[512];
+        char spare[96] = "";
+
+        if (spare_kb >= 0)
+                snprintf(spare, sizeof(spare), ",\"spare_kb\":%lld,\"cache_kb\":1000", (long long)spare_kb);
+        snprintf(buf, sizeof(buf),
+                 "{\"event\":\"oomguard-report\",\"data\":{\"seq\":%llu,\"level\":\"%s\",\"reason\":\"none\","
+                 "\"mem_total_kb\":%llu,\"mem_available_kb\":%llu,\"balloon_kb\":%llu%s},"
+                 "\"timestamp\":{\"seconds\":1795000000,\"microseconds\":12}}\n",
+                 (unsigned long long)seq, level, (unsigned long long)f->actual_kb, (unsigned long long)f->actual_kb,
+                 (unsigned long long)(f->maximum_kb - f->actual_kb), spare);
+        return buf;
+}
+
+/* Lent 256 MiB, then idle with spare: the relay moves the balloon back to
+ * the entitlement through the backend, and the metrics say so. A guest of
+ * protocol 1 (no spare_kb) is never reclaimed by consent. */
+static void idle_loan_comes_back(void **state)
+{
+        Fake *f = *state;
+        g_autoptr(GString) metrics = g_string_new(NULL);
+        uint64_t t;
+
+        connect_and_sync(f, T0);
+        relay_reclaim(&f->relay, 8192 * MB, T0);        /* first seen: entitlement 1024 MiB */
+        feed(f, request(7, 256 * 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0 + RELAY_ROUND_USEC, false);
+        assert_int_equal(f->last_target_kb, 1280 * MB);
+        f->actual_kb = 1280 * MB;
+        for (t = 1; t <= 40; t++) {
+                feed(f, report_line(f, t, "normal", -1), T0 + t * S);
+                relay_reclaim(&f->relay, 8192 * MB, T0 + t * S);
+        }
+        assert_int_equal(f->set_calls, 1);
+        for (; t <= 60; t++) {
+                feed(f, report_line(f, t, "normal", 400 * 1024), T0 + t * S);
+                relay_reclaim(&f->relay, 8192 * MB, T0 + t * S);
+        }
+        assert_int_equal(f->set_calls, 2);
+        assert_int_equal(f->last_target_kb, 1024 * MB);
+        f->actual_kb = 1024 * MB;
+        relay_reclaim(&f->relay, 8192 * MB, T0 + 61 * S);
+        assert_int_equal(f->d->arb.caused_requests, 0);
+        assert_int_equal(f->d->arb.adoptions, 0);
+        metrics_render(&f->relay, metrics);
+        assert_non_null(strstr(metrics->str, "oomguard_host_entitlement_kb{domain=\"vm\"} 1048576\n"));
+        assert_non_null(strstr(metrics->str, "oomguard_host_loan_kb{domain=\"vm\"} 0\n"));
+        assert_non_null(strstr(metrics->str, "oomguard_host_reclaimed_kb_total{domain=\"vm\"} 262144\n"));
+}
+
+/* A critical request of a guest whose report matches the hypervisor's
+ * figures gets all it asked at once, above one step. */
+static void critical_from_trusted_guest_in_full(void **state)
+{
+        Fake *f = *state;
+        char line[512];
+        const char *act = request(8, 600 * 1048576), *at = strstr(act, "\"act\"");
+
+        connect_and_sync(f, T0);
+        feed(f, report_line(f, 1, "critical", 0), T0);
+        /* the same request at critical */
+        snprintf(line, sizeof(line), "%.*s\"critical\"%s", (int)(at - act), act, at + 5);
+        feed(f, line, T0 + 1);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 1 + RELAY_ROUND_USEC, false);
+        assert_int_equal(f->last_target_kb, 1624 * MB);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -490,6 +564,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(oversized_line_counted, setup, teardown),
                 cmocka_unit_test_setup_teardown(flood_refused_and_counted, setup, teardown),
                 cmocka_unit_test_setup_teardown(release_asks_ready_guests, setup, teardown),
+                cmocka_unit_test_setup_teardown(idle_loan_comes_back, setup, teardown),
+                cmocka_unit_test_setup_teardown(critical_from_trusted_guest_in_full, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
