@@ -3,7 +3,7 @@
  * line framer and the command handling, with a guard connected, a report
  * held and requests pending. Everything the agent writes back must be
  * valid lines of JSON objects (the host parses them with the same code);
- * the input is also tried as a guard record. A leading 0x01 shrinks the
+ * the input is also tried as a guard record (WIRE_SPARE included). A leading 0x01 shrinks the
  * line cap. */
 #include "fuzz-common.h"
 
@@ -40,8 +40,13 @@ static void setup(AgentProto *p, AgentOut *out)
                 .n_zones = 1, .zones = { { .node = 0, .name = "Normal" } },
         };
 
+        WireSpare spare = { .h = { WIRE_MAGIC, WIRE_VERSION, WIRE_SPARE }, .seq = 1, .spare_kb = 1 << 20,
+                            .cache_kb = 4096 };
+
         agent_proto_init(p);
         p->guards = 1;
+        /* protocol 2: the spare goes out with the report and oomguard-status */
+        agent_proto_guard_packet(p, 1, &spare, sizeof(spare), 0, 0, out);
         agent_proto_guard_packet(p, 1, &rep, sizeof(rep), 0, 0, out);
         for (uint64_t id = 1; id <= 3; id++) {
                 WireDeflateRequest req = {
