@@ -190,6 +190,30 @@ static void did_you_mean(void **state)
         }
 }
 
+/* The arbiter's keys: per domain over [defaults], like the others. */
+static void arbiter_keys(void **state)
+{
+        HostPolicy hp;
+        ConfigErrors e;
+        DomainPolicy d;
+
+        assert_int_equal(host_policy_parse("[defaults]\nreclaim_after_s = 30\nminimum_mb = 256\n"
+                                           "[domain vm1]\nentitlement_mb = 640\nreclaim_after_s = 0\n",
+                                           &hp, &e),
+                         0);
+        host_policy_for_domain(&hp, "vm1", &d);
+        assert_int_equal(d.entitlement_mb, 640);
+        assert_int_equal(d.reclaim_after_s, 0);
+        assert_int_equal(d.minimum_mb, 256);
+        host_policy_for_domain(&hp, "vm2", &d);
+        assert_int_equal(d.entitlement_mb, 0);
+        assert_int_equal(d.reclaim_after_s, 30);
+        host_policy_init_defaults(&hp);
+        assert_int_equal(hp.defaults.reclaim_after_s, 15);
+        expect_error("[defaults]\nreclaim_after_s = 86401\n", 2, "defaults", "reclaim_after_s", "0 to 86400");
+        expect_error("[host]\nentitlement_mb = 1\n", 2, "host", "entitlement_mb", "unknown key");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -202,6 +226,7 @@ int main(void)
                 cmocka_unit_test(every_syntax_error_once),
                 cmocka_unit_test(cross_field),
                 cmocka_unit_test(did_you_mean),
+                cmocka_unit_test(arbiter_keys),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
