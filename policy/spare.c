@@ -12,13 +12,29 @@ static int64_t room(int64_t headroom_kb, uint64_t threshold_kb, uint64_t hystere
         return r < best ? r : best;
 }
 
+/* The other conditions of decide.c's level_for() that have no headroom to
+ * spare: any of them keeps the level up whatever the headroom. */
+static bool pressed(const Policy *p, const Pressure *in, int64_t decline)
+{
+        if (in->psi_present && ((p->warn_psi_some_avg10 && in->psi_some_avg10 >= p->warn_psi_some_avg10) ||
+                                (p->act_psi_full_avg10 && in->psi_full_avg10 >= p->act_psi_full_avg10)))
+                return true;
+        if (decline > 0 && p->warn_time_to_min_s &&
+            in->headroom_min_kb <= decline * (int64_t)p->warn_time_to_min_s)
+                return true;
+        return !in->order_ok_low;
+}
+
 uint64_t spare_kb(const Policy *p, const Pressure *in, const DecideState *st)
 {
         int64_t decline = st->decline_kb_per_s > st->last_decline_kb_per_s ? st->decline_kb_per_s
                                                                              : st->last_decline_kb_per_s;
         int64_t r;
 
-        if (st->level != LEVEL_NORMAL)
+        /* Not the held level: after a burst the level stays up for
+         * hold_ms, but memory above the thresholds plus the hysteresis is
+         * what the level falls back to normal with. */
+        if (pressed(p, in, st->decline_kb_per_s))
                 return 0;
         /* With no headroom threshold at all, free memory above low is the
          * most a balloon may take before kswapd would have to run. */

@@ -133,6 +133,13 @@ static bool figures_agree(const ArbiterDomain *a, const ArbiterReport *r)
         return distance(a->maximum_kb - a->actual_kb, (uint64_t)r->balloon_kb) <= slack;
 }
 
+/* Spare to give, at normal or at a warn level only held up after a burst
+ * (the guard reports spare only when its thresholds say normal). */
+static bool comfortable(const ArbiterDomain *a)
+{
+        return a->level >= LEVEL_NORMAL && a->level <= LEVEL_WARN && a->spare_kb >= ARBITER_MIN_STEP_KB;
+}
+
 void arbiter_note_report(ArbiterDomain *a, const ArbiterReport *r, uint64_t now_usec)
 {
         uint64_t spare = r->spare_kb > 0 ? (uint64_t)r->spare_kb : 0;
@@ -147,7 +154,7 @@ void arbiter_note_report(ArbiterDomain *a, const ArbiterReport *r, uint64_t now_
         spare = min_u64(spare, a->actual_kb);
         a->spare_kb = a->agrees ? spare : 0;
         a->cache_kb = r->cache_kb > 0 ? (uint64_t)r->cache_kb : 0;
-        if (r->level == LEVEL_NORMAL && a->spare_kb >= ARBITER_MIN_STEP_KB) {
+        if (comfortable(a)) {
                 if (!a->have_spare_since)
                         a->spare_since_usec = now_usec;
                 a->have_spare_since = true;
@@ -157,10 +164,10 @@ void arbiter_note_report(ArbiterDomain *a, const ArbiterReport *r, uint64_t now_
 
 void arbiter_note_level(ArbiterDomain *a, Level level, uint64_t now_usec)
 {
-        a->have_report = true;  /* agrees stays as the last report left it */
+        a->have_report = true;  /* agrees and spare stay as the last report left them */
         a->report_usec = now_usec;
         a->level = level;
-        if (level != LEVEL_NORMAL)
+        if (!comfortable(a))
                 a->have_spare_since = false;
 }
 
@@ -211,8 +218,7 @@ static bool consents(const ArbiterDomain *a, uint64_t now_usec)
 {
         uint64_t after = a->policy.reclaim_after_s;
 
-        return after > 0 && a->seen && fresh(a, now_usec) && a->agrees && a->level == LEVEL_NORMAL &&
-               a->have_spare_since && passed(a->spare_since_usec, now_usec, after) &&
+        return after > 0 && a->seen && fresh(a, now_usec) && a->agrees && comfortable(a) && a->have_spare_since && passed(a->spare_since_usec, now_usec, after) &&
                !(a->have_request && !passed(a->last_request_usec, now_usec, after)) &&
                now_usec >= a->hold_until_usec && !a->reclaiming && report_after_step(a);
 }
@@ -243,7 +249,7 @@ static uint64_t short_take_kb(const ArbiterDomain *a, uint64_t now_usec)
 
         if (!a->seen || a->reclaiming || asked_recently(a, now_usec) || now_usec < a->hold_until_usec)
                 return 0;
-        if (fresh(a, now_usec) && a->level != LEVEL_NORMAL)
+        if (fresh(a, now_usec) && a->level > LEVEL_WARN)
                 return 0;       /* in trouble already */
         if (!arbiter_trusted(a, now_usec)) {
                 /* Silent, or its figures disagree: its loan only, never
@@ -252,7 +258,7 @@ static uint64_t short_take_kb(const ArbiterDomain *a, uint64_t now_usec)
                         return 0;
                 return arbiter_loan_kb(a);
         }
-        if (!report_after_step(a))
+        if (!report_after_step(a) || !comfortable(a))
                 return 0;
         floor_kb = max_u64(minimum_kb, a->actual_kb - a->spare_kb);
         return a->actual_kb > floor_kb ? a->actual_kb - floor_kb : 0;
@@ -279,21 +285,23 @@ size_t arbiter_decide(const HostPolicy *hp, ArbiterDomain *const *doms, size_t n
                 n = HOST_POLICY_MAX_DOMAINS;
         for (size_t i = 0; i < n; i++) {
                 ArbiterDomain *a = doms[i];
-                uint64_t step_kb = a->policy.step_mb * KB_PER_MB, kb;
+                uint64_t kb;
 
                 if (!a->seen)
                         continue;
                 /* Mid-step and the guest left normal: the balloon stops
                  * where it is, now, not at the end of the step. */
-                if (a->reclaiming && fresh(a, now_usec) && a->report_usec > a->last_step_usec &&
-                    a->level != LEVEL_NORMAL) {
+                if (a->reclaiming && fresh(a, now_usec) && a->report_usec > a->last_step_usec && !comfortable(a)) {
                         take(a, i, RECLAIM_STOP, 0, now_usec, &ret[n_steps++]);
                         stepped[i] = true;
                         continue;
                 }
                 if (!consents(a, now_usec))
                         continue;
-                kb = min_u64(min_u64(a->spare_kb, arbiter_loan_kb(a)), step_kb);
+                /* The guest's own word bounds a step with its consent;
+                 * the grant step does not (a loan lent at once by the
+                 * critical path comes back at once too). */
+                kb = min_u64(a->spare_kb, arbiter_loan_kb(a));
                 if (kb < ARBITER_MIN_STEP_KB)
                         continue;
                 take(a, i, RECLAIM_CONSENT, kb, now_usec, &ret[n_steps++]);

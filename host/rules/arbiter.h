@@ -30,7 +30,8 @@
 /* A report older than this says nothing about now (the guard reports every
  * 10 s by default, and at once when its level changes). */
 #define ARBITER_REPORT_STALE_S 25
-/* A request this soon after a reclaim step is counted as caused by it. */
+/* A request this soon after a reclaim step's balloon arrived is counted
+ * as caused by it: two of the guard's samples (sample_interval_ms 5 s). */
 #define ARBITER_CAUSED_S 10
 /* A guest that does not answer (or whose figures disagree with the
  * hypervisor's) gives back its loan only when the host is short, one step

@@ -23,9 +23,9 @@ void host_policy_init_defaults(HostPolicy *hp)
                         .rate_s = 10,
                         .cooldown_s = 30,
                         .priority = 100,
-                        /* Two report intervals of the guard (10 s each) of
-                         * spare in a row before a loan is taken back. */
-                        .reclaim_after_s = 15,
+                        /* Two reports of the guard (every 10 s) with spare
+                         * in a row: a burst over, not a pause in it. */
+                        .reclaim_after_s = 10,
                 },
         };
 }

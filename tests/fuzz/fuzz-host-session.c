@@ -56,10 +56,10 @@ static int fake_set_target(void *handle, uint64_t target_kb)
              (target_kb - f->actual_kb > f->step_kb * grants && !f->d->grant.trusted)))
                 broken("grant", f, target_kb);
         /* Shrinking (the host is never short here): never below the
-         * entitlement (the balloon when first seen), by at most a step, and
-         * never more than the guest said it can spare. */
-        if (target_kb < f->actual_kb && (target_kb < f->entitlement_kb || f->actual_kb - target_kb > f->step_kb ||
-                                         f->actual_kb - target_kb > f->d->arb.spare_kb))
+         * entitlement (the balloon when first seen), never more than the
+         * guest said it can spare. */
+        if (target_kb < f->actual_kb &&
+            (target_kb < f->entitlement_kb || f->actual_kb - target_kb > f->d->arb.spare_kb))
                 broken("reclaim", f, target_kb);
         f->set_calls++;
         f->actual_kb = target_kb;       /* the balloon moves at once */

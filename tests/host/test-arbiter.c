@@ -24,8 +24,8 @@ typedef struct Fixture {
         ReclaimStep steps[3];
 } Fixture;
 
-/* Three 1024 MiB domains entitled to 640 MiB, default policy (reclaim
- * after 15 s, 256 MiB steps). */
+/* Three 1024 MiB domains entitled to 640 MiB, default policy (256 MiB
+ * steps) but reclaim after 15 s. */
 static int setup(void **state)
 {
         Fixture *f = test_calloc(1, sizeof(*f));
@@ -33,6 +33,7 @@ static int setup(void **state)
 
         host_policy_init_defaults(&f->hp);
         host_policy_for_domain(&f->hp, "x", &dp);
+        dp.reclaim_after_s = 15;        /* the times below are written for it */
         for (int i = 0; i < 3; i++) {
                 arbiter_domain_init(&f->d[i], &dp);
                 f->doms[i] = &f->d[i];
@@ -111,18 +112,18 @@ static void reclaims_loan_after_sustained_spare(void **state)
 
         /* Spare from t+5 s; the request was at t. Nothing before 15 s of
          * spare, and nothing 15 s after the request alone. */
-        report(a, LEVEL_NORMAL, 500 * MB, t + 5 * S);
+        report(a, LEVEL_NORMAL, 200 * MB, t + 5 * S);
         assert_int_equal(decide(f, 1, PLENTY, t + 15 * S), 0);
-        report(a, LEVEL_NORMAL, 500 * MB, t + 15 * S);
+        report(a, LEVEL_NORMAL, 200 * MB, t + 15 * S);
         assert_int_equal(decide(f, 1, PLENTY, t + 19 * S), 0);
         assert_int_equal(decide(f, 1, PLENTY, t + 20 * S), 1);
         assert_int_equal(f->steps[0].kind, RECLAIM_CONSENT);
-        /* at most one step (256 MiB), though spare and loan are larger */
-        assert_int_equal(f->steps[0].target_kb, 744 * MB);
+        /* the spare (200 MiB) bounds the step, not the loan (360) */
+        assert_int_equal(f->steps[0].target_kb, 800 * MB);
 
         /* No second step before the balloon arrived and a report followed. */
         assert_int_equal(decide(f, 1, PLENTY, t + 21 * S), 0);
-        arbiter_observe(a, 744 * MB, 1024 * MB, t + 22 * S);
+        arbiter_observe(a, 800 * MB, 1024 * MB, t + 22 * S);
         assert_int_equal(decide(f, 1, PLENTY, t + 23 * S), 0);
         report(a, LEVEL_NORMAL, 300 * MB, t + 25 * S);
         assert_int_equal(decide(f, 1, PLENTY, t + 25 * S), 1);
@@ -170,6 +171,26 @@ static void stops_when_level_leaves_normal(void **state)
         assert_false(arbiter_observe(a, 900 * MB, 1024 * MB, T0 + 61 * S));
 }
 
+/* After a burst the guard's level stays up for its hold, but its spare is
+ * real: a held warn with spare consents; act never does. */
+static void held_warn_with_spare_consents(void **state)
+{
+        Fixture *f = *state;
+        ArbiterDomain *a = &f->d[0];
+
+        lend(a, 1000 * MB, T0);
+        report(a, LEVEL_WARN, 300 * MB, T0 + 1 * S);
+        report(a, LEVEL_WARN, 300 * MB, T0 + 16 * S);
+        assert_int_equal(decide(f, 1, PLENTY, T0 + 16 * S), 1);
+        assert_int_equal(f->steps[0].target_kb, 700 * MB);
+
+        lend(&f->d[1], 1000 * MB, T0);
+        report(&f->d[1], LEVEL_ACT, 300 * MB, T0 + 1 * S);
+        report(&f->d[1], LEVEL_ACT, 300 * MB, T0 + 16 * S);
+        f->doms[0] = &f->d[1];
+        assert_int_equal(decide(f, 1, PLENTY, T0 + 16 * S), 0);
+}
+
 static void asked_recently_is_not_reclaimed(void **state)
 {
         Fixture *f = *state;
@@ -192,7 +213,7 @@ static void request_caused_by_reclaim_is_counted_and_holds(void **state)
         ArbiterDomain *a = &f->d[0];
 
         assert_int_equal(borrowed_then_spare(f, a, 300 * MB), 1);
-        arbiter_observe(a, 744 * MB, 1024 * MB, T0 + 17 * S);
+        arbiter_observe(a, 700 * MB, 1024 * MB, T0 + 17 * S);
         /* 5 s after the balloon arrived the guest asks: the step caused it */
         assert_true(arbiter_note_request(a, T0 + 22 * S));
         assert_int_equal(a->caused_requests, 1);
@@ -390,7 +411,7 @@ static void foreign_target_is_adopted_once(void **state)
         assert_int_equal(f->d[1].entitlement_kb, 1024 * MB);
         /* our own reclaim step is not a foreign move */
         assert_int_equal(borrowed_then_spare(f, &f->d[2], 500 * MB), 1);
-        assert_false(arbiter_observe(&f->d[2], 744 * MB, 1024 * MB, T0 + 17 * S));
+        assert_false(arbiter_observe(&f->d[2], 640 * MB, 1024 * MB, T0 + 17 * S));
         assert_int_equal(f->d[2].adoptions, 0);
 }
 
@@ -460,6 +481,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(reclaims_loan_after_sustained_spare, setup, teardown),
                 cmocka_unit_test_setup_teardown(step_is_at_most_the_spare, setup, teardown),
                 cmocka_unit_test_setup_teardown(stops_when_level_leaves_normal, setup, teardown),
+                cmocka_unit_test_setup_teardown(held_warn_with_spare_consents, setup, teardown),
                 cmocka_unit_test_setup_teardown(asked_recently_is_not_reclaimed, setup, teardown),
                 cmocka_unit_test_setup_teardown(request_caused_by_reclaim_is_counted_and_holds, setup, teardown),
                 cmocka_unit_test_setup_teardown(several_domains_burst_in_turn, setup, teardown),

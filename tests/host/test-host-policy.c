@@ -209,7 +209,7 @@ static void arbiter_keys(void **state)
         assert_int_equal(d.entitlement_mb, 0);
         assert_int_equal(d.reclaim_after_s, 30);
         host_policy_init_defaults(&hp);
-        assert_int_equal(hp.defaults.reclaim_after_s, 15);
+        assert_int_equal(hp.defaults.reclaim_after_s, 10);
         expect_error("[defaults]\nreclaim_after_s = 86401\n", 2, "defaults", "reclaim_after_s", "0 to 86400");
         expect_error("[host]\nentitlement_mb = 1\n", 2, "host", "entitlement_mb", "unknown key");
 }

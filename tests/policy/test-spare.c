@@ -25,6 +25,7 @@ static void case_init(Case *c, int64_t min_mib, int64_t low_mib)
         decide_state_init(&c->st);
         c->in.headroom_min_kb = min_mib * MIB;
         c->in.headroom_low_kb = low_mib * MIB;
+        c->in.order_ok_low = true;
 }
 
 static void headroom_over_the_warn_threshold(void **state)
@@ -58,14 +59,25 @@ static void expected_demand_is_kept(void **state)
         assert_int_equal(spare_kb(&c.p, &c.in, &c.st), (600 - 160) * MIB);
 }
 
-static void nothing_unless_normal(void **state)
+static void nothing_unless_the_thresholds_say_normal(void **state)
 {
         Case c;
 
+        /* a level held up after a burst: the room is real */
         case_init(&c, 610, 600);
         c.st.level = LEVEL_WARN;
-        assert_int_equal(spare_kb(&c.p, &c.in, &c.st), 0);
+        assert_int_equal(spare_kb(&c.p, &c.in, &c.st), (600 - 160) * MIB);
         case_init(&c, 100, 90);         /* under the warn margin */
+        assert_int_equal(spare_kb(&c.p, &c.in, &c.st), 0);
+        case_init(&c, 610, 600);        /* PSI some at the warn threshold */
+        c.in.psi_present = true;
+        c.in.psi_some_avg10 = (uint32_t)c.p.warn_psi_some_avg10;
+        assert_int_equal(spare_kb(&c.p, &c.in, &c.st), 0);
+        case_init(&c, 610, 600);        /* min within warn_time_to_min_s */
+        c.st.decline_kb_per_s = 610 * MIB / (int64_t)c.p.warn_time_to_min_s + 1;
+        assert_int_equal(spare_kb(&c.p, &c.in, &c.st), 0);
+        case_init(&c, 610, 600);
+        c.in.order_ok_low = false;
         assert_int_equal(spare_kb(&c.p, &c.in, &c.st), 0);
 }
 
@@ -88,7 +100,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(headroom_over_the_warn_threshold),
                 cmocka_unit_test(expected_demand_is_kept),
-                cmocka_unit_test(nothing_unless_normal),
+                cmocka_unit_test(nothing_unless_the_thresholds_say_normal),
                 cmocka_unit_test(clean_cache),
         };
 
