@@ -21,6 +21,10 @@
 #   leak     8 MiB/s up to 500 MiB, relay running: the first request comes
 #            from the predicted time to the min watermark, before any task
 #            stalled on memory; the leak finishes, no OOM kill
+#   twobursts  entitled to 640 MiB: 400 MiB, 30 s idle, 400 MiB again,
+#            relay running with the shipped defaults: both finish, no OOM
+#            kill, the loan is back (MemTotal within 64 MiB of boot's)
+#            before the second burst, no request caused by a reclaim
 # e2e/check.py judges the guest's records. The last line on stdout ends
 # with "1 passed, 0 failed" or "0 passed, 1 failed".
 #
@@ -34,10 +38,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/debian-lib.sh"
 mine=$here/e2e
 
-[ $# -eq 2 ] || { sed -n '2,26s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 scenario=$1
 VM_TEST="e2e-$scenario"
-case $scenario in squeeze | norelay | leak) ;; *) vm_die "unknown scenario $scenario" ;; esac
+case $scenario in squeeze | norelay | leak | twobursts) ;; *) vm_die "unknown scenario $scenario" ;; esac
 debs=$(cd "$2" 2>/dev/null && pwd) || vm_die "no directory $2"
 deb=$(find "$debs" -maxdepth 1 -name 'oomguard_*.deb' | sort | tail -n 1)
 host_deb=$(find "$debs" -maxdepth 1 -name 'oomguard-host_*.deb' | sort | tail -n 1)
@@ -81,7 +85,9 @@ VM_DEBIAN_APPEND="oomguard.scenario=$scenario"
 vm_debian_started() {
 	[ "$scenario" != norelay ] || return 0
 	# The default host policy, but for where the metrics go.
-	printf '[host]\nmetrics_path = %s\n' "$work/metrics.prom" > "$work/host.ini"
+	printf '[host]\nmetrics_path = %s\nmetrics_interval_s = 1\n' "$work/metrics.prom" > "$work/host.ini"
+	# The guest's promise: the balloon target it boots with.
+	[ "$scenario" != twobursts ] || printf '[defaults]\nentitlement_mb = %s\n' "$target" >> "$work/host.ini"
 	"$relay_bin" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
 		--policy "$work/host.ini" --proc /proc --verbose > "$work/relay.log" 2>&1 &
 	VM_KILL+=($!)
@@ -98,6 +104,7 @@ why=$(vm_receive_tar "$work" results "$work/got") || vm_fatal "$why"
 r=$work/got/results
 
 vm_debian_balloon_ok "$r" "$mem" "$target"
+[ ! -f "$work/metrics.prom" ] || cp "$work/metrics.prom" "$r/host-metrics.prom"
 vm_debian_judge "$work/got" python3 "$mine/check.py" "$scenario" "$r" "$work/relay.log"
 [ ${#VM_FAILURES[@]} -eq 0 ] || for f in dpkg-install.log dpkg-remove.log guard-journal.txt agent-journal.txt workload.txt; do
 	[ -f "$r/$f" ] && VM_LOGS+=("$r/$f")

@@ -87,7 +87,7 @@ deflates = [j for j in actions if j.get("ACTION") == "balloon_deflate"]
 grants = read(relay_log, must=False).count(" granted") if scenario != "norelay" else 0
 grown = (num("memtotal_end_kb") - num("memtotal_boot_kb")) // 1024
 
-if scenario in ("squeeze", "leak"):
+if scenario in ("squeeze", "leak", "twobursts"):
     want("host_synchronised", "yes", "the agent and the host relay")
     want("workload_done", "1", "the workload finished (its 'done' line)")
     want("oom_kills", "0", "kernel OOM kills during the workload")
@@ -151,6 +151,35 @@ elif scenario == "norelay":
         fail("no local action (compact, drop_caches) in the guard's journal")
     summary = "workload killed (%s), keeper alive at -900, local actions %s, %s" % (
         ",".join(killed) or "by the guard", "+".join(local), stall)
+elif scenario == "twobursts":
+    want("first_workload_done", "1", "the first burst finished (its 'done' line)")
+    want("first_oom_kills", "0", "kernel OOM kills during the first burst")
+    if rec.get("first_kernel_killed"):
+        fail("the kernel killed in the first burst: " + rec["first_kernel_killed"])
+    boot, after, before = num("memtotal_boot_kb"), num("memtotal_after_first_kb"), num("memtotal_before_second_kb")
+    lent = (after - boot) // 1024
+    back = (before - boot) // 1024
+    if lent <= 0:
+        fail("the first burst borrowed nothing (MemTotal +%d MiB after it)" % lent)
+    if abs(before - boot) > 64 * 1024:
+        fail("MemTotal before the second burst is %+d MiB from boot's (the entitlement): want within 64" % back)
+    log = read(relay_log, must=False)
+    reclaims = [l for l in log.splitlines() if "reclaim (" in l]
+    caused = [l for l in log.splitlines() if "caused by it" in l]
+    for l in reclaims + caused:
+        info("relay: " + l)
+    if not reclaims:
+        fail("the relay logged no reclaim step")
+    if caused:
+        fail("%d request(s) caused by a reclaim" % len(caused))
+    metrics = read("host-metrics.prom", must=False)
+    for l in metrics.splitlines():
+        if l.startswith(("oomguard_host_entitlement_kb", "oomguard_host_loan_kb", "oomguard_host_reclaim",
+                         "oomguard_host_spare_kb", "oomguard_host_adoptions")):
+            info("metric: " + l)
+    summary = ("both finished, 0 kills; lent +%d MiB, back to %+d MiB of the entitlement before the second "
+               "burst; %d reclaim step(s), %d caused request(s); first %.1f s, second %s" % (
+                   lent, back, len(reclaims), len(caused), num("first_wall_ms") / 1e3, stall))
 else:
     fail("unknown scenario " + scenario)
     summary = "?"
