@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "hostlog.h"
+#include "reclaim.h"
 
 #define OUT_MAX (1024 * 1024)
 #define REOPEN_MS 1000
@@ -54,11 +55,11 @@ struct LibvirtBackend {
         GMainContext *ctx;      /* the relay's */
         GThread *thread;
         gint stop;
-        int lifecycle_id;
+        int lifecycle_id, balloon_id;
         GPtrArray *domains;     /* LvDomain */
 };
 
-typedef enum { MSG_DATA, MSG_HANGUP, MSG_WRITABLE, MSG_STARTED, MSG_STOPPED } MsgType;
+typedef enum { MSG_DATA, MSG_HANGUP, MSG_WRITABLE, MSG_STARTED, MSG_STOPPED, MSG_BALLOON } MsgType;
 
 typedef struct Msg {
         MsgType type;
@@ -150,6 +151,13 @@ static int lifecycle_event(virConnectPtr conn, virDomainPtr dom, int event, int 
         else if (event == VIR_DOMAIN_EVENT_STOPPED || event == VIR_DOMAIN_EVENT_SHUTDOWN)
                 post(b, MSG_STOPPED, NULL, virDomainGetName(dom), NULL);
         return 0;
+}
+
+/* The balloon moved (anyone's target): the relay reads it again at once, so
+ * that a move it did not make is adopted rather than fought (reclaim.c). */
+static void balloon_event(virConnectPtr conn, virDomainPtr dom, unsigned long long actual, void *opaque)
+{
+        post(opaque, MSG_BALLOON, NULL, virDomainGetName(dom), NULL);
 }
 
 static gpointer event_thread(gpointer p)
@@ -457,6 +465,14 @@ static gboolean msg_handle(gpointer p)
                         reopen_later(d, REOPEN_MS);
                 }
                 break;
+        case MSG_BALLOON:
+                if (d) {
+                        uint64_t actual, maximum;
+
+                        if (lv_get_memory(d, &actual, &maximum) >= 0)
+                                reclaim_observe(d->rd, actual, maximum, host_now_usec());
+                }
+                break;
         case MSG_HANGUP:
         default:
                 if (d && d->stream == m->stream) {
@@ -489,7 +505,7 @@ int libvirt_backend_new(Relay *relay, const char *uri, LibvirtBackend **ret)
         b = g_new0(LibvirtBackend, 1);
         b->relay = relay;
         b->ctx = g_main_context_ref_thread_default();
-        b->lifecycle_id = -1;
+        b->lifecycle_id = b->balloon_id = -1;
         b->domains = g_ptr_array_new_with_free_func(domain_free);
         b->conn = virConnectOpen(uri);
         if (!b->conn) {
@@ -502,6 +518,8 @@ int libvirt_backend_new(Relay *relay, const char *uri, LibvirtBackend **ret)
                                                            VIR_DOMAIN_EVENT_CALLBACK(lifecycle_event), b, NULL);
         if (b->lifecycle_id < 0)
                 hostlog(relay->log_flags, LOG_WARNING, NULL, "no lifecycle events: %s", last_error());
+        b->balloon_id = virConnectDomainEventRegisterAny(b->conn, NULL, VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE,
+                                                         VIR_DOMAIN_EVENT_CALLBACK(balloon_event), b, NULL);
         b->thread = g_thread_new("libvirt-events", event_thread, b);
         n = virConnectListAllDomains(b->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
         for (int i = 0; i < n; i++) {
@@ -520,6 +538,8 @@ void libvirt_backend_free(LibvirtBackend *b)
         g_ptr_array_unref(b->domains);
         if (b->lifecycle_id >= 0)
                 virConnectDomainEventDeregisterAny(b->conn, b->lifecycle_id);
+        if (b->balloon_id >= 0)
+                virConnectDomainEventDeregisterAny(b->conn, b->balloon_id);
         if (b->thread) {
                 /* A timer due now wakes virEventRunDefaultImpl(); it runs
                  * after the unref timers the domains' removal queued. */
