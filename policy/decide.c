@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "decide.h"
+#include "spare.h"
 
 #include <string.h>
 
@@ -76,7 +77,18 @@ static void update_rates(DecideState *st, const Pressure *in)
 {
         if (st->have_prev && in->now_usec > st->prev_usec) {
                 uint64_t dt = in->now_usec - st->prev_usec;
-                int64_t inst = (st->prev_headroom_min_kb - in->headroom_min_kb) * (int64_t)USEC_PER_SEC / (int64_t)dt;
+                /* What the balloon took or gave is the host's doing, not
+                 * demand: deflating it (a grant) would hide what the
+                 * workload ate, and inflating it by what the guest offered
+                 * (a reclaim with consent, policy/spare.c) would look like a
+                 * leak and ask the memory straight back. Inflation beyond
+                 * the offer (a blind host) still counts: it is coming. */
+                int64_t ballooned = (int64_t)in->balloon_kb - (int64_t)st->prev_balloon_kb;
+
+                if (ballooned > (int64_t)st->prev_spare_kb)
+                        ballooned = (int64_t)st->prev_spare_kb;
+                int64_t inst = (st->prev_headroom_min_kb - in->headroom_min_kb - ballooned) * (int64_t)USEC_PER_SEC /
+                               (int64_t)dt;
                 uint64_t refaults = in->refault_pages >= st->prev_refault_pages ?
                                             in->refault_pages - st->prev_refault_pages : 0;
 
@@ -89,6 +101,7 @@ static void update_rates(DecideState *st, const Pressure *in)
         st->have_prev = true;
         st->prev_usec = in->now_usec;
         st->prev_headroom_min_kb = in->headroom_min_kb;
+        st->prev_balloon_kb = in->balloon_kb;
         st->prev_refault_pages = in->refault_pages;
 }
 
@@ -300,6 +313,7 @@ void decide(const Policy *p, const Pressure *in, DecideState *st, Decision *d)
         d->level = st->level;
         d->reason = st->reason;
         d->level_changed = d->level != d->previous;
+        st->prev_spare_kb = spare_kb(p, in, st);
 
         /* A pending deflate request times out into "refused"; one made
          * while the host was still inflating is superseded once the balloon

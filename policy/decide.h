@@ -94,6 +94,8 @@ typedef struct DecideState {
         bool have_prev;
         uint64_t prev_usec;
         int64_t prev_headroom_min_kb;
+        uint64_t prev_balloon_kb;       /* the balloon's own moves are not demand */
+        uint64_t prev_spare_kb;         /* spare_kb() at the last sample: what the host may take */
         int64_t decline_kb_per_s;       /* smoothed; > 0 while headroom shrinks */
         int64_t last_decline_kb_per_s;  /* over the last interval alone */
         uint64_t prev_refault_pages;

@@ -246,6 +246,46 @@ static void request_counts_the_grant_latency(void **state)
         assert_int_equal(r.d.actions[0].amount_kb, (600 - (180 - 160)) * 1024);
 }
 
+/* The host taking back what the guest offered is not demand: no level, no
+ * request. Taking more than was offered is. */
+static void consented_inflation_is_not_demand(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.p.act_time_to_min_s = 10;
+        step(&r, 1000 * SEC, 600);
+        step(&r, 1001 * SEC, 600);
+        assert_true(r.st.prev_spare_kb >= 400 * 1024);   /* 590 above low - 160 */
+        /* the host inflates by 400 MiB within a second */
+        r.in.balloon_kb = 400 * 1024;
+        step(&r, 1002 * SEC, 200);
+        assert_int_equal(r.st.last_decline_kb_per_s, 0);
+        assert_int_equal(r.d.level, LEVEL_NORMAL);
+        assert_false(planned(&r.d, ACTION_BALLOON));
+
+        /* a blind host: 150 MiB more, with about 30 offered */
+        r.in.balloon_kb = 550 * 1024;
+        step(&r, 1003 * SEC, 50);
+        assert_true(r.st.last_decline_kb_per_s >= 100 * 1024);
+        assert_true(r.d.level >= LEVEL_ACT);
+}
+
+/* A grant deflates the balloon: what the workload ate meanwhile still
+ * shows as decline. */
+static void grant_does_not_hide_demand(void **state)
+{
+        Run r;
+
+        run_init(&r);
+        r.in.balloon_kb = 400 * 1024;
+        step(&r, 1000 * SEC, 300);
+        /* 100 MiB granted, the workload ate 150: headroom -50 */
+        r.in.balloon_kb = 300 * 1024;
+        step(&r, 1001 * SEC, 250);
+        assert_int_equal(r.st.last_decline_kb_per_s, 150 * 1024);
+}
+
 static void request_superseded_while_the_host_inflates(void **state)
 {
         Run r;
@@ -396,6 +436,8 @@ int main(void)
                 cmocka_unit_test(host_request_and_what_it_holds_back),
                 cmocka_unit_test(request_sized_by_a_burst),
                 cmocka_unit_test(request_counts_the_grant_latency),
+                cmocka_unit_test(consented_inflation_is_not_demand),
+                cmocka_unit_test(grant_does_not_hide_demand),
                 cmocka_unit_test(request_superseded_while_the_host_inflates),
                 cmocka_unit_test(refusals_back_off_and_a_grant_resets),
                 cmocka_unit_test(request_times_out),
