@@ -48,7 +48,9 @@ host_deb=$(find "$debs" -maxdepth 1 -name 'oomguard-host_*.deb' | sort | tail -n
 [ -n "$deb" ] || vm_die "no oomguard_*.deb in $2 (scripts/build-debs.sh $2)"
 [ -n "$host_deb" ] || vm_die "no oomguard-host_*.deb in $2 (scripts/build-debs.sh $2)"
 
-mem=1024 target=640 limit=420
+mem=1024 target=640 limit=${E2E_LIMIT_S:-420}
+# two bursts and the idle between them: a minute more of guest time
+[ "$scenario" != twobursts ] || limit=${E2E_LIMIT_S:-600}
 # The package's Depends besides what a Debian system has: the guest has no
 # network, so they are in the rootfs (the same list as the other guests').
 VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
