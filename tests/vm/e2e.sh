@@ -21,6 +21,9 @@
 #   leak     8 MiB/s up to 500 MiB, relay running: the first request comes
 #            from the predicted time to the min watermark, before any task
 #            stalled on memory; the leak finishes, no OOM kill
+#   flatout  a 1280 MiB guest at 640 MiB, 800 MiB touched flat out, relay
+#            running: the workload finishes, no OOM kill; the full stall
+#            is reported
 #   twobursts  entitled to 640 MiB: 400 MiB, 30 s idle, 400 MiB again,
 #            relay running with the shipped defaults: both finish, no OOM
 #            kill, the loan is back (MemTotal within 64 MiB of boot's)
@@ -38,10 +41,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/debian-lib.sh"
 mine=$here/e2e
 
-[ $# -eq 2 ] || { sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '2,33s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 scenario=$1
 VM_TEST="e2e-$scenario"
-case $scenario in squeeze | norelay | leak | twobursts) ;; *) vm_die "unknown scenario $scenario" ;; esac
+case $scenario in squeeze | norelay | leak | twobursts | flatout) ;; *) vm_die "unknown scenario $scenario" ;; esac
 debs=$(cd "$2" 2>/dev/null && pwd) || vm_die "no directory $2"
 deb=$(find "$debs" -maxdepth 1 -name 'oomguard_*.deb' | sort | tail -n 1)
 host_deb=$(find "$debs" -maxdepth 1 -name 'oomguard-host_*.deb' | sort | tail -n 1)
@@ -51,6 +54,7 @@ host_deb=$(find "$debs" -maxdepth 1 -name 'oomguard-host_*.deb' | sort | tail -n
 mem=1024 target=640 limit=${E2E_LIMIT_S:-420}
 # two bursts and the idle between them: a minute more of guest time
 [ "$scenario" != twobursts ] || limit=${E2E_LIMIT_S:-600}
+[ "$scenario" != flatout ] || mem=1280
 # The package's Depends besides what a Debian system has: the guest has no
 # network, so they are in the rootfs (the same list as the other guests').
 VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"

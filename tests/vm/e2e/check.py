@@ -87,7 +87,7 @@ deflates = [j for j in actions if j.get("ACTION") == "balloon_deflate"]
 grants = read(relay_log, must=False).count(" granted") if scenario != "norelay" else 0
 grown = (num("memtotal_end_kb") - num("memtotal_boot_kb")) // 1024
 
-if scenario in ("squeeze", "leak", "twobursts"):
+if scenario in ("squeeze", "leak", "twobursts", "flatout"):
     want("host_synchronised", "yes", "the agent and the host relay")
     want("workload_done", "1", "the workload finished (its 'done' line)")
     want("oom_kills", "0", "kernel OOM kills during the workload")
@@ -102,7 +102,7 @@ if scenario in ("squeeze", "leak", "twobursts"):
     if "host granted deflate request" not in read("guard-journal.txt"):
         fail("the guard never read a grant")
 
-if scenario == "squeeze":
+if scenario in ("squeeze", "flatout"):
     summary = "finished, 0 kills, %s; %d request(s), %d grant(s), MemTotal +%d MiB" % (
         stall, len(deflates), grants, grown)
 
