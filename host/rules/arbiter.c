@@ -114,6 +114,12 @@ bool arbiter_observe(ArbiterDomain *a, uint64_t actual_kb, uint64_t maximum_kb, 
                         adopt(a, &first);
                 else
                         a->closest_kb = min_u64(a->closest_kb, d);
+        } else if (a->policy.entitlement_mb &&
+                   distance(actual_kb, a->entitlement_kb) < distance(a->settled_kb, a->entitlement_kb)) {
+                /* Converging on the entitlement host.ini sets (the domain
+                 * still settling at boot): that is the promise, not a
+                 * foreign move. */
+                a->settled_kb = actual_kb;
         } else if (distance(actual_kb, a->settled_kb) > ARBITER_TOLERANCE_KB)
                 adopt(a, &first);
         return first;

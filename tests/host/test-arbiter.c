@@ -415,6 +415,25 @@ static void foreign_target_is_adopted_once(void **state)
         assert_int_equal(f->d[2].adoptions, 0);
 }
 
+/* A domain still settling at boot toward the entitlement host.ini gives
+ * is not moved by someone else; moving away from it is. */
+static void settling_toward_the_set_entitlement_is_not_foreign(void **state)
+{
+        DomainPolicy dp;
+        ArbiterDomain a;
+
+        dp = (DomainPolicy){ .step_mb = 256, .entitlement_mb = 640 };
+        arbiter_domain_init(&a, &dp);
+        arbiter_observe(&a, 1024 * MB, 1024 * MB, T0);
+        assert_false(arbiter_observe(&a, 900 * MB, 1024 * MB, T0 + 1 * S));
+        assert_false(arbiter_observe(&a, 700 * MB, 1024 * MB, T0 + 2 * S));
+        assert_false(arbiter_observe(&a, 640 * MB, 1024 * MB, T0 + 3 * S));
+        assert_int_equal(a.entitlement_kb, 640 * MB);
+        assert_int_equal(a.adoptions, 0);
+        assert_true(arbiter_observe(&a, 512 * MB, 1024 * MB, T0 + 4 * S));
+        assert_int_equal(a.entitlement_kb, 512 * MB);
+}
+
 static void reclaim_disabled(void **state)
 {
         Fixture *f = *state;
@@ -490,6 +509,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(lying_guest_is_bounded, setup, teardown),
                 cmocka_unit_test_setup_teardown(silent_guest_gives_only_its_loan_when_short, setup, teardown),
                 cmocka_unit_test_setup_teardown(foreign_target_is_adopted_once, setup, teardown),
+                cmocka_unit_test(settling_toward_the_set_entitlement_is_not_foreign),
                 cmocka_unit_test_setup_teardown(reclaim_disabled, setup, teardown),
                 cmocka_unit_test_setup_teardown(critical_trusted_is_granted_in_full, setup, teardown),
         };
