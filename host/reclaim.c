@@ -14,7 +14,14 @@ void reclaim_domain_init(RelayDomain *d)
 
 void reclaim_note_report(RelayDomain *d, const SessionReport *rep, uint64_t now_usec)
 {
-        ArbiterReport r = {
+        if (rep->level_only) {
+                arbiter_note_level(&d->arb, rep->level, now_usec);
+                return;
+        }
+        /* Judged at the next read of the balloon (take_report()), against
+         * the hypervisor's figures of that moment, not the last ones: the
+         * balloon may have moved since. */
+        d->report = (ArbiterReport){
                 .level = rep->level,
                 .spare_kb = rep->spare_kb,
                 .cache_kb = rep->cache_kb,
@@ -22,18 +29,17 @@ void reclaim_note_report(RelayDomain *d, const SessionReport *rep, uint64_t now_
                 .mem_total_kb = rep->mem_total_kb,
                 .mem_available_kb = rep->mem_available_kb,
         };
+        d->report_usec = now_usec;
+        d->have_report = true;
+}
 
-        uint64_t actual, maximum;
-
-        if (rep->level_only) {
-                arbiter_note_level(&d->arb, rep->level, now_usec);
+/* After a read of the balloon: the report that waited for it. */
+static void take_report(RelayDomain *d)
+{
+        if (!d->have_report)
                 return;
-        }
-        /* The guest's figures are judged against the hypervisor's of the
-         * same moment: the balloon may have moved since the last read. */
-        if (d->relay->backend->get_memory(d->handle, &actual, &maximum) >= 0)
-                reclaim_observe(d, actual, maximum, now_usec);
-        arbiter_note_report(&d->arb, &r, now_usec);
+        d->have_report = false;
+        arbiter_note_report(&d->arb, &d->report, d->report_usec);
 }
 
 void reclaim_note_request(RelayDomain *d, uint64_t now_usec)
@@ -57,6 +63,7 @@ void reclaim_observe(RelayDomain *d, uint64_t actual_kb, uint64_t maximum_kb, ui
 void reclaim_before_round(RelayDomain *d, uint64_t now_usec)
 {
         reclaim_observe(d, d->grant.actual_kb, d->grant.maximum_kb, now_usec);
+        take_report(d);
         d->grant.trusted = arbiter_trusted(&d->arb, now_usec);
 }
 
@@ -65,18 +72,24 @@ void reclaim_granted(RelayDomain *d, uint64_t target_kb)
         arbiter_note_target(&d->arb, target_kb);
 }
 
+/* A step moves the balloon like a grant: saved first, then one command,
+ * confirmed through relay_target_done() (relay-grant.c). */
 static void apply_step(Relay *r, RelayDomain *d, const ReclaimStep *st)
 {
         const ArbiterDomain *a = &d->arb;
-        int k = r->backend->set_target(d->handle, st->target_kb);
+        uint64_t previous_kb = d->grant.target_kb;
 
-        if (k < 0) {
-                hostlog(r->log_flags, LOG_ERR, d->name, "cannot set the balloon to %" PRIu64 " kB: %s", st->target_kb,
-                        strerror(-k));
+        d->grant.target_kb = st->target_kb;
+        d->pending = (StatePending){ .active = true,
+                                     .target_kb = st->target_kb,
+                                     .previous_target_kb = previous_kb,
+                                     .before_kb = d->grant.actual_kb };
+        if (relay_state_save(r, d) < 0) {
+                d->pending = (StatePending){ 0 };
+                d->grant.target_kb = previous_kb;
                 arbiter_step_failed(&d->arb);
                 return;
         }
-        d->grant.target_kb = st->target_kb;
         if (st->kind == RECLAIM_STOP)
                 hostlog(r->log_flags, LOG_NOTICE, d->name, "guest left normal: reclaim stopped at %" PRIu64 " MiB",
                         st->target_kb / KB_PER_MB);
@@ -86,6 +99,7 @@ static void apply_step(Relay *r, RelayDomain *d, const ReclaimStep *st)
                         " MiB, spare %" PRIu64 " MiB, clean cache %" PRIu64 " MiB",
                         reclaim_kind_name(st->kind), st->from_kb / KB_PER_MB, st->target_kb / KB_PER_MB,
                         a->entitlement_kb / KB_PER_MB, a->spare_kb / KB_PER_MB, a->cache_kb / KB_PER_MB);
+        relay_send_pending(r, d);
 }
 
 void relay_reclaim(Relay *r, uint64_t host_available_kb, uint64_t now_usec)
@@ -97,14 +111,14 @@ void relay_reclaim(Relay *r, uint64_t host_available_kb, uint64_t now_usec)
 
         for (unsigned i = 0; i < r->n_domains; i++) {
                 RelayDomain *d = r->domains[i];
-                uint64_t actual, maximum;
 
-                /* A domain whose balloon cannot be read is left alone. */
-                if (r->backend->get_memory(d->handle, &actual, &maximum) < 0)
+                /* A domain with a balloon command out waits for it (one
+                 * command per domain); one whose balloon cannot be read is
+                 * left alone. */
+                if (d->pending.active || !relay_refresh(r, d))
                         continue;
-                d->grant.actual_kb = d->stats.actual_kb = actual;
-                d->grant.maximum_kb = d->stats.maximum_kb = maximum;
-                reclaim_observe(d, actual, maximum, now_usec);
+                reclaim_observe(d, d->grant.actual_kb, d->grant.maximum_kb, now_usec);
+                take_report(d);
                 seen[n] = d;
                 doms[n++] = &d->arb;
         }

@@ -54,6 +54,7 @@ void relay_state_load(Relay *r, RelayDomain *d, uint64_t now_usec)
                 return;
         }
         state_restore(&st, &d->grant, &d->pending, r->boot_id, now_usec);
+        state_restore_arbiter(&st, &d->arb);
         d->pending_unknown = d->pending.active;
         d->pending_retry_usec = 0;
         hostlog(r->log_flags, LOG_INFO, d->name, "state restored: %u answers remembered%s", st.n_answers,
@@ -68,6 +69,7 @@ int relay_state_save(Relay *r, RelayDomain *d)
         if (r->state_dir_fd < 0)
                 return 0;
         state_capture(&st, &d->grant, &d->pending, r->boot_id);
+        state_capture_arbiter(&st, &d->arb);
         k = state_file_save(r->state_dir_fd, d->name, &st);
         if (k < 0)
                 hostlog(r->log_flags, LOG_ERR, d->name, "cannot write its state file: %s", strerror(-k));
@@ -97,6 +99,10 @@ static void fail_pending(Relay *r, RelayDomain *d)
         d->pending_unknown = false;
         for (unsigned i = 0; i < p.n_ids; i++)
                 grant_failed(&d->grant, p.ids[i], p.previous_target_kb);
+        if (p.n_ids == 0) {     /* a reclaim step */
+                d->grant.target_kb = p.previous_target_kb;
+                arbiter_step_failed(&d->arb);
+        }
         (void)relay_state_save(r, d);
         for (unsigned i = 0; i < p.n_ids; i++)
                 answer(r, d, &(GrantAnswer){ .id = p.ids[i], .refusal = REFUSAL_OTHER }, p.before_kb, p.before_kb);
@@ -119,9 +125,8 @@ static void confirm_pending(Relay *r, RelayDomain *d)
         }
 }
 
-static void send_pending(Relay *r, RelayDomain *d)
+void relay_send_pending(Relay *r, RelayDomain *d)
 {
-        reclaim_granted(d, d->pending.target_kb);
         int k = r->backend->set_target(d->handle, d->pending.target_kb);
 
         if (k != RELAY_TARGET_SENT)
@@ -156,6 +161,16 @@ void relay_resume(Relay *r, uint64_t now_usec)
                 d->pending_retry_usec = now_usec + RESUME_INTERVAL_USEC;
                 if (!relay_refresh(r, d))
                         continue;       /* the hypervisor is not reachable yet */
+                if (d->pending.n_ids == 0) {
+                        /* A reclaim step is taken on the guest's consent of
+                         * then: it is not sent again, the arbiter asks anew
+                         * (and knows its target, should the first arrive). */
+                        hostlog(r->log_flags, LOG_NOTICE, d->name,
+                                "the reclaim step to %" PRIu64 " kB was not confirmed: not sent again; the balloon is at %" PRIu64 " kB",
+                                d->pending.target_kb, d->grant.actual_kb);
+                        relay_target_done(r, d, 0);
+                        continue;
+                }
                 if (d->grant.actual_kb >= d->pending.target_kb) {
                         hostlog(r->log_flags, LOG_INFO, d->name, "the balloon is at %" PRIu64 " kB: the pending grants stand",
                                 d->grant.actual_kb);
@@ -168,7 +183,7 @@ void relay_resume(Relay *r, uint64_t now_usec)
                         "the balloon is at %" PRIu64 " kB, below the pending target %" PRIu64 " kB: setting it again",
                         d->grant.actual_kb, d->pending.target_kb);
                 d->pending_unknown = false;
-                send_pending(r, d);
+                relay_send_pending(r, d);
         }
 }
 
@@ -194,6 +209,9 @@ static bool add_pending(RelayDomain *d, const GrantAnswer *a, uint64_t previous_
                 return false;
         p->ids[p->n_ids++] = a->id;
         p->target_kb = a->target_kb;    /* in decision order: the last is the largest */
+        /* saved with it: a restarted relay knows the balloon moving toward
+         * it is our move, not another controller's */
+        reclaim_granted(d, p->target_kb);
         return true;
 }
 
@@ -270,5 +288,5 @@ void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bo
         }
         for (size_t i = 0; i < n; i++)
                 if (first_of_domain(dom, i) && dom[i]->pending.active)
-                        send_pending(r, dom[i]);
+                        relay_send_pending(r, dom[i]);
 }

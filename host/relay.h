@@ -49,6 +49,11 @@ struct RelayDomain {
         Session session;
         GrantDomain grant;
         ArbiterDomain arb;      /* entitlement, loan, spare, reclaim: reclaim.c */
+        /* The guest's last report, judged against the balloon at the next
+         * read of it (reclaim.c), not from inside the session's callback. */
+        bool have_report;
+        ArbiterReport report;
+        uint64_t report_usec;
         DomainStats stats;
         /* The grants waiting for their balloon command (relay-grant.c);
          * the domain's requests wait meanwhile. */
@@ -113,6 +118,8 @@ void relay_state_load(Relay *r, RelayDomain *d, uint64_t now_usec);
 int relay_state_save(Relay *r, RelayDomain *d);
 /* Refreshes the hypervisor's figures; false when they cannot be had. */
 bool relay_refresh(Relay *r, RelayDomain *d);
+/* Sends the balloon command of d->pending (saved before: relay_state_save). */
+void relay_send_pending(Relay *r, RelayDomain *d);
 /* Asks guests to release memory when the policy says so. */
 void relay_release(Relay *r, uint64_t host_available_kb, uint64_t now_usec);
 /* relay_reclaim(): reclaim.h. */

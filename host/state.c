@@ -4,12 +4,14 @@
  *   oomguard-host-state 1
  *   boot 0f1e...-...
  *   target_kb 1114112
- *   grant 1 5000000000               have_grant, last_grant_usec
- *   budget 1 0 5000000000            have_budget, budget_kbms, budget_usec
+ *   grant 1 5000000000 65536         have_grant, last_grant_usec, last_grant_kb
+ *   budget 1 -4096 5000000000        have_budget, budget_kbms (< 0: a debt), budget_usec
  *   cooldown_until_usec 0
+ *   arbiter 655360 640 1 720896      entitlement_kb, host.ini's entitlement_mb, have_target, target_kb
  *   answer 7 granted 65536 1114112   id, granted_kb, target_kb  (0..32 lines, oldest first)
  *   answer 8 refused rate-limit      id, refusal
- *   pending 1114112 1048576 1048576 7   target_kb, previous_target_kb, before_kb, ids (optional)
+ *   pending 1114112 1048576 1048576 7   target_kb, previous_target_kb, before_kb, ids (optional;
+ *                                       no id: a reclaim step)
  *   end
  *
  * One space between fields, '\n' after every line, nothing after "end". */
@@ -42,6 +44,7 @@ void state_capture(DomainState *st, const GrantDomain *g, const StatePending *pe
                 .target_kb = g->target_kb,
                 .have_grant = g->have_grant,
                 .last_grant_usec = g->last_grant_usec,
+                .last_grant_kb = g->last_grant_kb,
                 .have_budget = g->have_budget,
                 .budget_kbms = g->budget_kbms,
                 .budget_usec = g->budget_usec,
@@ -61,6 +64,7 @@ void state_restore(const DomainState *st, GrantDomain *g, StatePending *pending,
         g->target_kb = st->target_kb;
         g->have_grant = st->have_grant;
         g->last_grant_usec = same_boot ? st->last_grant_usec : now_usec;
+        g->last_grant_kb = st->last_grant_kb;
         g->have_budget = st->have_budget;
         g->budget_kbms = st->budget_kbms;
         g->budget_usec = same_boot ? st->budget_usec : now_usec;
@@ -70,6 +74,22 @@ void state_restore(const DomainState *st, GrantDomain *g, StatePending *pending,
         for (unsigned i = 0; i < st->n_answers; i++)
                 g->answers[i] = st->answers[i];
         *pending = st->pending;
+}
+
+void state_capture_arbiter(DomainState *st, const ArbiterDomain *a)
+{
+        st->entitlement_kb = a->entitlement_kb;
+        st->policy_entitlement_mb = a->policy.entitlement_mb;
+        st->have_target = a->have_target;
+        st->arbiter_target_kb = a->target_kb;
+}
+
+void state_restore_arbiter(const DomainState *st, ArbiterDomain *a)
+{
+        if (st->entitlement_kb && st->policy_entitlement_mb == a->policy.entitlement_mb)
+                a->entitlement_kb = st->entitlement_kb;
+        a->have_target = st->have_target;
+        a->target_kb = st->arbiter_target_kb;
 }
 
 /* ---- printing ------------------------------------------------------------ */
@@ -102,10 +122,14 @@ int state_format(const DomainState *st, char *buf, size_t size)
 
         if (size == 0)
                 return -ENOBUFS;
-        out(&o, "oomguard-host-state %d\nboot %s\ntarget_kb %" PRIu64 "\n", STATE_VERSION, st->boot_id, st->target_kb);
-        out(&o, "grant %d %" PRIu64 "\n", st->have_grant, st->last_grant_usec);
-        out(&o, "budget %d %" PRIu64 " %" PRIu64 "\n", st->have_budget, st->budget_kbms, st->budget_usec);
+        /* "-": the boot id could not be read (an empty field would not parse) */
+        out(&o, "oomguard-host-state %d\nboot %s\ntarget_kb %" PRIu64 "\n", STATE_VERSION,
+            st->boot_id[0] ? st->boot_id : "-", st->target_kb);
+        out(&o, "grant %d %" PRIu64 " %" PRIu64 "\n", st->have_grant, st->last_grant_usec, st->last_grant_kb);
+        out(&o, "budget %d %" PRId64 " %" PRIu64 "\n", st->have_budget, st->budget_kbms, st->budget_usec);
         out(&o, "cooldown_until_usec %" PRIu64 "\n", st->cooldown_until_usec);
+        out(&o, "arbiter %" PRIu64 " %" PRIu64 " %d %" PRIu64 "\n", st->entitlement_kb, st->policy_entitlement_mb,
+            st->have_target, st->arbiter_target_kb);
         for (unsigned i = 0; i < st->n_answers && i < GRANT_REMEMBER; i++) {
                 const GrantAnswer *a = &st->answers[i];
 
@@ -189,6 +213,22 @@ static bool number(const Line *l, unsigned i, uint64_t max, uint64_t *ret)
         return true;
 }
 
+/* The same with an optional '-' ("-0" is refused: one text per value). */
+static bool signed_number(const Line *l, unsigned i, int64_t *ret)
+{
+        Line rest = *l;
+        uint64_t v;
+
+        if (i >= l->n || l->flen[i] == 0 || l->f[i][0] != '-')
+                return number(l, i, VALUE_MAX, &v) && (*ret = (int64_t)v, true);
+        rest.f[i]++;
+        rest.flen[i]--;
+        if (!number(&rest, i, VALUE_MAX, &v) || v == 0)
+                return false;
+        *ret = -(int64_t)v;
+        return true;
+}
+
 static bool flag(const Line *l, unsigned i, bool *ret)
 {
         uint64_t v;
@@ -206,6 +246,10 @@ static bool boot_id(const Line *l, DomainState *st)
         for (size_t k = 0; k < l->flen[1]; k++)
                 if (!strchr("0123456789abcdef-", l->f[1][k]) || l->f[1][k] == '\0')
                         return false;
+        if (l->flen[1] == 1 && l->f[1][0] == '-') {
+                st->boot_id[0] = '\0';
+                return true;
+        }
         memcpy(st->boot_id, l->f[1], l->flen[1]);
         st->boot_id[l->flen[1]] = '\0';
         return true;
@@ -249,9 +293,10 @@ static int pending_line(const Line *l, DomainState *st, char *err, size_t errlen
 {
         StatePending *p = &st->pending;
 
-        if (l->n < 5 || l->n > 4 + GRANT_REMEMBER || !number(l, 1, KB_MAX, &p->target_kb) ||
+        /* no id: a reclaim step's command */
+        if (l->n < 4 || l->n > 4 + GRANT_REMEMBER || !number(l, 1, KB_MAX, &p->target_kb) ||
             !number(l, 2, KB_MAX, &p->previous_target_kb) || !number(l, 3, KB_MAX, &p->before_kb))
-                return bad(err, errlen, l->no, "expected: pending TARGET_KB PREVIOUS_KB BEFORE_KB ID...");
+                return bad(err, errlen, l->no, "expected: pending TARGET_KB PREVIOUS_KB BEFORE_KB [ID...]");
         for (unsigned i = 4; i < l->n; i++) {
                 const GrantAnswer *a;
                 uint64_t id;
@@ -268,7 +313,18 @@ static int pending_line(const Line *l, DomainState *st, char *err, size_t errlen
         return 0;
 }
 
-enum { STEP_HEADER, STEP_BOOT, STEP_TARGET, STEP_GRANT, STEP_BUDGET, STEP_COOLDOWN, STEP_ANSWERS, STEP_END, STEP_DONE };
+enum {
+        STEP_HEADER,
+        STEP_BOOT,
+        STEP_TARGET,
+        STEP_GRANT,
+        STEP_BUDGET,
+        STEP_COOLDOWN,
+        STEP_ARBITER,
+        STEP_ANSWERS,
+        STEP_END,
+        STEP_DONE
+};
 
 static int parse_line(Line *l, unsigned *step, DomainState *st, char *err, size_t errlen)
 {
@@ -291,19 +347,25 @@ static int parse_line(Line *l, unsigned *step, DomainState *st, char *err, size_
                         return bad(err, errlen, l->no, "expected: target_kb KB");
                 break;
         case STEP_GRANT:
-                if (!field_is(l, 0, "grant") || l->n != 3 || !flag(l, 1, &st->have_grant) ||
-                    !number(l, 2, VALUE_MAX, &st->last_grant_usec))
-                        return bad(err, errlen, l->no, "expected: grant 0|1 USEC");
+                if (!field_is(l, 0, "grant") || l->n != 4 || !flag(l, 1, &st->have_grant) ||
+                    !number(l, 2, VALUE_MAX, &st->last_grant_usec) || !number(l, 3, KB_MAX, &st->last_grant_kb))
+                        return bad(err, errlen, l->no, "expected: grant 0|1 USEC KB");
                 break;
         case STEP_BUDGET:
                 if (!field_is(l, 0, "budget") || l->n != 4 || !flag(l, 1, &st->have_budget) ||
-                    !number(l, 2, VALUE_MAX, &st->budget_kbms) || !number(l, 3, VALUE_MAX, &st->budget_usec))
-                        return bad(err, errlen, l->no, "expected: budget 0|1 KBMS USEC");
+                    !signed_number(l, 2, &st->budget_kbms) || !number(l, 3, VALUE_MAX, &st->budget_usec))
+                        return bad(err, errlen, l->no, "expected: budget 0|1 [-]KBMS USEC");
                 break;
         case STEP_COOLDOWN:
                 if (!field_is(l, 0, "cooldown_until_usec") || l->n != 2 ||
                     !number(l, 1, VALUE_MAX, &st->cooldown_until_usec))
                         return bad(err, errlen, l->no, "expected: cooldown_until_usec USEC");
+                break;
+        case STEP_ARBITER:
+                if (!field_is(l, 0, "arbiter") || l->n != 5 || !number(l, 1, KB_MAX, &st->entitlement_kb) ||
+                    !number(l, 2, KB_MAX, &st->policy_entitlement_mb) || !flag(l, 3, &st->have_target) ||
+                    !number(l, 4, KB_MAX, &st->arbiter_target_kb))
+                        return bad(err, errlen, l->no, "expected: arbiter ENTITLEMENT_KB ENTITLEMENT_MB 0|1 TARGET_KB");
                 break;
         case STEP_ANSWERS:
                 if (field_is(l, 0, "answer"))

@@ -9,12 +9,16 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "metrics.h"
 #include "reclaim.h"
 #include "relay.h"
+#include "state-file.h"
 
 #define S UINT64_C(1000000)
 #define T0 (UINT64_C(5000) * S)
@@ -527,6 +531,72 @@ static void idle_loan_comes_back(void **state)
         assert_non_null(strstr(metrics->str, "oomguard_host_reclaimed_kb_total{domain=\"vm\"} 262144\n"));
 }
 
+/* Brings f to a 256 MiB loan and 20 s of spare reports, one reclaim pass
+ * a second, up to the first reclaim step (not confirmed yet). */
+static uint64_t lend_then_idle(Fake *f)
+{
+        uint64_t t;
+
+        connect_and_sync(f, T0);
+        relay_reclaim(&f->relay, 8192 * MB, T0);
+        feed(f, request(7, 256 * 1048576), T0);
+        relay_run_round(&f->relay, 8192 * MB, T0 + RELAY_ROUND_USEC, false);
+        relay_target_done(&f->relay, f->d, 0);
+        f->actual_kb = 1280 * MB;
+        for (t = 1; t <= 60 && f->set_calls < 2; t++) {
+                feed(f, report_line(f, t, "normal", 400 * 1024), T0 + t * S);
+                relay_reclaim(&f->relay, 8192 * MB, T0 + t * S);
+        }
+        assert_int_equal(f->set_calls, 2);
+        return t;
+}
+
+/* A reclaim step moves the balloon as a grant does: its state is saved
+ * before the command goes out, it is one command at a time, a request
+ * meanwhile waits for it, and a refused command puts the target back. */
+static void reclaim_step_is_a_saved_confirmed_command(void **state)
+{
+        Fake *f = *state;
+        char dir[] = "/tmp/oomguard-state-XXXXXX", err[200] = "";
+        DomainState st;
+        uint64_t t;
+
+        assert_non_null(mkdtemp(dir));
+        f->relay.state_dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(f->relay.state_dir_fd >= 0);
+        snprintf(f->relay.boot_id, sizeof(f->relay.boot_id), "0f1e");
+        f->set_result = RELAY_TARGET_SENT;
+
+        t = lend_then_idle(f);
+        assert_int_equal(f->last_target_kb, 1024 * MB);
+        if (state_file_load(f->relay.state_dir_fd, "vm", &st, err, sizeof(err)) < 0)
+                fail_msg("state file: %s", err);
+        assert_true(st.pending.active);
+        assert_int_equal(st.pending.n_ids, 0);
+        assert_int_equal(st.pending.target_kb, 1024 * MB);
+        assert_int_equal(st.entitlement_kb, 1024 * MB);
+
+        /* out and unconfirmed: no second command, and a request waits */
+        relay_reclaim(&f->relay, 8192 * MB, T0 + t * S);
+        feed(f, request(8, 64 * 1048576), T0 + t * S);
+        relay_run_round(&f->relay, 8192 * MB, T0 + t * S + RELAY_ROUND_USEC, false);
+        assert_int_equal(f->set_calls, 2);
+        assert_true(strstr(f->sent->str, "\"id\":8") == NULL);
+
+        /* refused by the hypervisor: the target goes back, the request goes on */
+        relay_target_done(&f->relay, f->d, -EIO);
+        assert_false(f->d->pending.active);
+        assert_int_equal(f->d->grant.target_kb, 1280 * MB);
+        relay_run_round(&f->relay, 8192 * MB, T0 + (t + 1) * S, false);
+        assert_int_equal(f->set_calls, 3);
+        assert_int_equal(f->last_target_kb, 1344 * MB);
+
+        assert_int_equal(unlinkat(f->relay.state_dir_fd, "vm.state", 0), 0);
+        close(f->relay.state_dir_fd);
+        f->relay.state_dir_fd = -1;
+        assert_int_equal(rmdir(dir), 0);
+}
+
 /* A critical request of a guest whose report matches the hypervisor's
  * figures gets all it asked at once, above one step. */
 static void critical_from_trusted_guest_in_full(void **state)
@@ -566,6 +636,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(release_asks_ready_guests, setup, teardown),
                 cmocka_unit_test_setup_teardown(idle_loan_comes_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(critical_from_trusted_guest_in_full, setup, teardown),
+                cmocka_unit_test_setup_teardown(reclaim_step_is_a_saved_confirmed_command, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,12 +112,13 @@ static void other_boot_times_are_now(void **state)
         assert_non_null(grant_lookup(&back, 1001));
 }
 
-static const char GOOD[] = "oomguard-host-state 1\n"
+static const char GOOD[] = "oomguard-host-state 2\n"
                            "boot " BOOT "\n"
                            "target_kb 1114112\n"
-                           "grant 1 5000000000\n"
-                           "budget 1 0 5000000000\n"
+                           "grant 1 5000000000 65536\n"
+                           "budget 1 -4096 5000000000\n"
                            "cooldown_until_usec 0\n"
+                           "arbiter 655360 640 1 1114112\n"
                            "answer 7 granted 65536 1114112\n"
                            "answer 8 refused rate-limit\n"
                            "pending 1114112 1048576 1048576 7\n"
@@ -154,19 +155,31 @@ static void strict_parser(void **state)
         assert_int_equal(state_parse(GOOD, strlen(GOOD), &st, err, sizeof(err)), 0);
         assert_int_equal(st.n_answers, 2);
         assert_int_equal(st.answers[1].refusal, REFUSAL_RATE_LIMIT);
-        expect_bad(edit("state 1", "state 2"), "line 1: version 2");
+        assert_int_equal(st.budget_kbms, -4096);        /* a critical grant's debt */
+        assert_int_equal(st.last_grant_kb, 65536);
+        assert_int_equal(st.entitlement_kb, 655360);
+        assert_true(st.have_target);
+        expect_bad(edit("state 2", "state 1"), "line 1: version 1");
         expect_bad(edit("target_kb 1114112", "target_kb 01114112"), "line 3: expected: target_kb");
         expect_bad(edit("target_kb 1114112", "target_kb +1114112"), "line 3:");
         expect_bad(edit("target_kb 1114112", "target_kb 1114112 "), "line 3: fields must be separated");
         expect_bad(edit("grant 1 ", "grant 2 "), "line 4: expected: grant 0|1");
-        expect_bad(edit("budget 1 0 ", "budget 1 99999999999999999999 "), "line 5:");
-        expect_bad(edit("refused rate-limit", "refused none"), "line 8: unknown refusal");
-        expect_bad(edit("answer 8", "answer 7"), "line 8: answer 7 given twice");
-        expect_bad(edit("answer 8", "answer 0"), "line 8: answer id");
+        expect_bad(edit("grant 1 5000000000 65536", "grant 1 5000000000"), "line 4: expected: grant 0|1 USEC KB");
+        expect_bad(edit("budget 1 -4096 ", "budget 1 99999999999999999999 "), "line 5:");
+        expect_bad(edit("budget 1 -4096 ", "budget 1 -0 "), "line 5:");
+        expect_bad(edit("budget 1 -4096 ", "budget 1 --4096 "), "line 5:");
+        expect_bad(edit("budget 1 -4096 ", "budget 1 - "), "line 5:");
+        expect_bad(edit("budget 1 -4096 ", "budget 1 -9223372036854775808 "), "line 5:");
+        expect_bad(edit("budget 1 -4096 5000000000", "budget 1 0 -5000000000"), "line 5:");
+        expect_bad(edit("arbiter 655360 640 1 ", "arbiter 655360 640 2 "), "line 7: expected: arbiter");
+        expect_bad(edit("arbiter 655360 640 1 1114112\n", ""), "line 7: expected: arbiter");
+        expect_bad(edit("refused rate-limit", "refused none"), "line 9: unknown refusal");
+        expect_bad(edit("answer 8", "answer 7"), "line 9: answer 7 given twice");
+        expect_bad(edit("answer 8", "answer 0"), "line 9: answer id");
         expect_bad(edit("pending 1114112 1048576 1048576 7", "pending 1114112 1048576 1048576 8"),
-                   "line 9: pending id 1 is not a granted answer");
-        expect_bad(edit("end\n", "end\nend\n"), "line 11: text after");
-        expect_bad(edit("end\n", "end"), "line 10: no newline");
+                   "line 10: pending id 1 is not a granted answer");
+        expect_bad(edit("end\n", "end\nend\n"), "line 12: text after");
+        expect_bad(edit("end\n", "end"), "line 11: no newline");
         expect_bad(edit("cooldown_until_usec 0\n", ""), "line 6: expected: cooldown_until_usec");
         expect_bad(edit("pending 1114112 1048576 1048576 7\nend\n", ""), "truncated");
         expect_bad(edit("boot " BOOT, "boot ZZ"), "line 2: expected: boot");
@@ -177,7 +190,53 @@ static void strict_parser(void **state)
         for (int i = 1; i <= GRANT_REMEMBER + 1; i++)
                 n += (size_t)snprintf(many + n, sizeof(many) - n, "answer %d refused other\n", i);
         snprintf(many + n, sizeof(many) - n, "end\n");
-        expect_bad(many, "line 39: more than 32 answers");
+        expect_bad(many, "line 40: more than 32 answers");
+}
+
+/* The arbiter's entitlement and target survive a restart; a domain whose
+ * entitlement_mb in host.ini changed since takes the new one. */
+static void arbiter_restored(void **state)
+{
+        DomainPolicy dp = { .entitlement_mb = 0 };
+        ArbiterDomain a, back;
+        DomainState st = { 0 };
+
+        arbiter_domain_init(&a, &dp);
+        (void)arbiter_observe(&a, 900 * 1024, 1024 * 1024, T0);       /* first seen: entitlement 900 MiB */
+        arbiter_note_target(&a, 960 * 1024);                           /* a loan of 60 MiB on its way */
+        state_capture_arbiter(&st, &a);
+
+        arbiter_domain_init(&back, &dp);
+        state_restore_arbiter(&st, &back);
+        (void)arbiter_observe(&back, 960 * 1024, 1024 * 1024, T0 + S); /* the balloon, after the restart */
+        assert_int_equal(back.entitlement_kb, 900 * 1024);             /* not the balloon with the loan */
+        assert_int_equal(arbiter_loan_kb(&back), 60 * 1024);
+        assert_true(back.have_target);
+        assert_int_equal(back.target_kb, 960 * 1024);
+
+        dp.entitlement_mb = 512;        /* host.ini now says 512 */
+        arbiter_domain_init(&back, &dp);
+        state_restore_arbiter(&st, &back);
+        assert_int_equal(back.entitlement_kb, 512 * 1024);
+}
+
+/* A relay that could not read the boot id still writes a file it reads. */
+static void unknown_boot_id_round_trips(void **state)
+{
+        GrantDomain g;
+        DomainState st, parsed;
+        char text[STATE_MAX_BYTES], err[200] = "";
+        int len;
+
+        domain_with_answers(&g, 2);
+        state_capture(&st, &g, NULL, "");
+        len = state_format(&st, text, sizeof(text));
+        assert_true(len > 0);
+        assert_non_null(strstr(text, "\nboot -\n"));
+        if (state_parse(text, (size_t)len, &parsed, err, sizeof(err)) < 0)
+                fail_msg("%s", err);
+        assert_string_equal(parsed.boot_id, "");
+        assert_int_equal(parsed.n_answers, 2);
 }
 
 static void small_buffer_is_refused(void **state)
@@ -195,6 +254,8 @@ int main(void)
                 cmocka_unit_test(round_trip),
                 cmocka_unit_test(other_boot_times_are_now),
                 cmocka_unit_test(strict_parser),
+                cmocka_unit_test(arbiter_restored),
+                cmocka_unit_test(unknown_boot_id_round_trips),
                 cmocka_unit_test(small_buffer_is_refused),
         };
 
