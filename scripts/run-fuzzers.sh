@@ -36,9 +36,10 @@ seed fuzz-oomreport tests/fixtures/oom-reports*/*.log
 seed fuzz-host-session tests/fuzz/corpus/host-session/*
 seed fuzz-host-state tests/fuzz/corpus/host-state/*
 seed fuzz-agent-line tests/fuzz/corpus/agent-line/*
+seed fuzz-cgroup tests/fuzz/corpus/cgroup/* tests/fixtures/cgroup/*/proc/*/cgroup
 
 status=0
-all="fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc fuzz-oomreport fuzz-agent-line fuzz-host-session fuzz-host-state"
+all="fuzz-keyed fuzz-zoneinfo fuzz-buddy fuzz-small fuzz-policy fuzz-proc fuzz-oomreport fuzz-agent-line fuzz-host-session fuzz-host-state fuzz-cgroup"
 for t in ${*:-$all}; do
 	mkdir -p "$seeds/$t.work"
 	if "$build/tests/fuzz/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \

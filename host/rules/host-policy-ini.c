@@ -32,6 +32,8 @@ static const HostKey host_keys[] = {
         { SECTION_HOST, "release_cooldown_s", offsetof(HostPolicy, release_cooldown_s), 0, S_MAX, 0 },
         { SECTION_HOST, "metrics_path", offsetof(HostPolicy, metrics_path), 1, 0, 0 },
         { SECTION_HOST, "metrics_interval_s", offsetof(HostPolicy, metrics_interval_s), 1, 3600, 0 },
+        { SECTION_HOST, "cgroup_margin_mb", offsetof(HostPolicy, cgroup_margin_mb), 0, MB_MAX, 0 },
+        { SECTION_HOST, "cgroup_act_mb", offsetof(HostPolicy, cgroup_act_mb), 0, MB_MAX, 0 },
         { SECTION_DOMAIN, "step_mb", offsetof(DomainPolicy, step_mb), 0, MB_MAX, DOMAIN_SET_STEP },
         { SECTION_DOMAIN, "rate_s", offsetof(DomainPolicy, rate_s), 0, S_MAX, DOMAIN_SET_RATE },
         { SECTION_DOMAIN, "cooldown_s", offsetof(DomainPolicy, cooldown_s), 0, S_MAX, DOMAIN_SET_COOLDOWN },
@@ -216,6 +218,8 @@ int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs)
                 HostPolicyLines lines = {
                         .floor_available_mb = host_key_line(ini, "floor_available_mb"),
                         .release_below_mb = host_key_line(ini, "release_below_mb"),
+                        .cgroup_margin_mb = host_key_line(ini, "cgroup_margin_mb"),
+                        .cgroup_act_mb = host_key_line(ini, "cgroup_act_mb"),
                 };
 
                 host_policy_validate(ret, &lines, errs);

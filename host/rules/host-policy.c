@@ -16,6 +16,13 @@ void host_policy_init_defaults(HostPolicy *hp)
                 .release_cooldown_s = 60,
                 .metrics_path = "/run/oomguard-host/metrics.prom",
                 .metrics_interval_s = 15,
+                /* QEMU's own memory grows outside the guest's view (TCG
+                 * translation cache, block and virtio buffers) and the
+                 * cgroup's figures are up to a second old: 128 MiB covers a
+                 * second of the fastest guest writing, so a grant never
+                 * leaves the host's OOM killer one burst away. */
+                .cgroup_margin_mb = 128,
+                .cgroup_act_mb = 256,
                 /* 256 MiB every 10 s: a guest at its act level gets room within
                  * seconds, and a lying guest gains at most 1.5 GiB a minute. */
                 .defaults = {
@@ -80,6 +87,12 @@ int host_policy_validate(const HostPolicy *hp, const HostPolicyLines *lines, Con
                 setting(floor, sizeof(floor), hp->floor_available_mb, lines->floor_available_mb);
                 config_error_add(errs, lines->release_below_mb ? lines->release_below_mb : lines->floor_available_mb, "host",
                                  "release_below_mb", "%s must be 0 or at least floor_available_mb, %s", release, floor);
+        }
+        if (hp->cgroup_act_mb != 0 && hp->cgroup_act_mb < hp->cgroup_margin_mb) {
+                setting(release, sizeof(release), hp->cgroup_act_mb, lines->cgroup_act_mb);
+                setting(floor, sizeof(floor), hp->cgroup_margin_mb, lines->cgroup_margin_mb);
+                config_error_add(errs, lines->cgroup_act_mb ? lines->cgroup_act_mb : lines->cgroup_margin_mb, "host",
+                                 "cgroup_act_mb", "%s must be 0 or at least cgroup_margin_mb, %s", release, floor);
         }
         return errs->n > before ? -EINVAL : 0;
 }

@@ -48,6 +48,8 @@ typedef struct HostPolicy {
         uint64_t release_cooldown_s;    /* per domain, between two release requests */
         char metrics_path[CONFIG_PATH_MAX];     /* empty: no metrics file */
         uint64_t metrics_interval_s;
+        uint64_t cgroup_margin_mb;      /* a grant leaves this much room under the VM's memory cgroup limit */
+        uint64_t cgroup_act_mb;         /* under this much room (or soon, at the rate it falls): release; 0: never */
 
         DomainPolicy defaults;
         unsigned n_domains;
@@ -68,6 +70,7 @@ int host_policy_parse(const char *text, HostPolicy *ret, ConfigErrors *errs);
  * default, so that an error names the line of every key involved. */
 typedef struct HostPolicyLines {
         unsigned floor_available_mb, release_below_mb;
+        unsigned cgroup_margin_mb, cgroup_act_mb;
 } HostPolicyLines;
 
 /* Cross-field rules; host_policy_parse() calls it. lines may be NULL. */

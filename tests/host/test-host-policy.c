@@ -162,6 +162,8 @@ static void cross_field(void **state)
 {
         expect_error("[host]\nfloor_available_mb = 4096\nrelease_below_mb = 1024\n", 3, "host", "release_below_mb",
                      "1024 on line 3 must be 0 or at least floor_available_mb, 4096 on line 2");
+        expect_error("[host]\ncgroup_margin_mb = 512\ncgroup_act_mb = 256\n", 3, "host", "cgroup_act_mb",
+                     "256 on line 3 must be 0 or at least cgroup_margin_mb, 512 on line 2");
         expect_error("[host]\n\nrelease_below_mb = 512\n", 3, "host", "release_below_mb",
                      "512 on line 3 must be 0 or at least floor_available_mb, 1024 by default");
         expect_error("[host]\nfloor_available_mb = 4096\n", 2, "host", "release_below_mb",
