@@ -163,6 +163,11 @@ static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const Gran
                 return REFUSAL_AT_MAXIMUM;
         if (host_available_kb <= hp->floor_available_mb * KB_PER_MB)
                 return REFUSAL_HOST_SHORT;
+        /* QEMU's cgroup is a host of its own: what the guest touches after
+         * a grant is charged to it, and at its limit the host's OOM killer
+         * ends the whole VM (mm/memcontrol.c: mem_cgroup_out_of_memory()). */
+        if (d->have_cgroup && d->cgroup_room_kb <= hp->cgroup_margin_mb * KB_PER_MB)
+                return REFUSAL_HOST_SHORT;
         return REFUSAL_NONE;
 }
 
@@ -194,6 +199,10 @@ void grant_decide(const HostPolicy *hp, GrantDomain *d, const GrantRequest *req,
                 grant_kb = urgent(d, req) ? ask_kb_of(req) : min_u64(ask_kb_of(req), budget_kb(d));
                 grant_kb = min_u64(grant_kb, d->maximum_kb - base_kb);
                 grant_kb = min_u64(grant_kb, host_available_kb - hp->floor_available_mb * KB_PER_MB);
+                if (d->have_cgroup) {
+                        grant_kb = min_u64(grant_kb, d->cgroup_room_kb - hp->cgroup_margin_mb * KB_PER_MB);
+                        d->cgroup_room_kb -= grant_kb;  /* a second request in the round sees less */
+                }
 
                 ret->granted = true;
                 ret->granted_kb = grant_kb;

@@ -25,7 +25,7 @@
 typedef enum Refusal {
         REFUSAL_NONE = WIRE_REFUSED_NONE,
         REFUSAL_AT_MAXIMUM = WIRE_REFUSED_AT_MAXIMUM,   /* the domain already has its maximum */
-        REFUSAL_HOST_SHORT = WIRE_REFUSED_HOST_SHORT,   /* host MemAvailable at its floor */
+        REFUSAL_HOST_SHORT = WIRE_REFUSED_HOST_SHORT,   /* host MemAvailable at its floor, or the cgroup at its margin */
         REFUSAL_RATE_LIMIT = WIRE_REFUSED_RATE_LIMIT,   /* rate or cooldown */
         REFUSAL_INVALID = WIRE_REFUSED_INVALID,         /* id 0, 0 bytes, or more than the domain's maximum */
         REFUSAL_OTHER = WIRE_REFUSED_OTHER,             /* never decided here: the hypervisor failed to move the balloon */
@@ -56,6 +56,13 @@ typedef struct GrantDomain {
         /* From the hypervisor, refreshed by the caller before each round. */
         uint64_t actual_kb;     /* the balloon's current size: what the guest has now */
         uint64_t maximum_kb;    /* the domain's maximum memory */
+
+        /* The room under the limit of the domain's memory cgroup (the
+         * limit less the cgroup's working set), when it has one; the
+         * caller refreshes it. A grant leaves cgroup_margin_mb of it, as
+         * it leaves floor_available_mb of the host's MemAvailable. */
+        bool have_cgroup;
+        uint64_t cgroup_room_kb;
 
         uint64_t target_kb;     /* the last target we set; the balloon may still be moving */
         bool have_grant;
