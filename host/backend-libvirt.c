@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -331,10 +332,32 @@ static int lv_set_target(void *handle, uint64_t target_kb)
         return 0;
 }
 
+/* libvirt has no call for QEMU's pid; its QEMU driver writes it to
+ * RUNDIR/NAME.pid (src/qemu/qemu_process.c: qemuProcessLaunch()), RUNDIR
+ * being /run/libvirt/qemu for qemu:///system. */
+#define LV_QEMU_RUNDIR "/run/libvirt/qemu"
+
+static int lv_get_pid(void *handle, int *ret_pid)
+{
+        LvDomain *d = handle;
+        g_autofree char *path = g_strdup_printf("%s/%s.pid", LV_QEMU_RUNDIR, d->rd->name), *text = NULL;
+        char *end;
+        long pid;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                return -ENOENT;
+        pid = strtol(text, &end, 10);
+        if (end == text || pid <= 0 || pid > INT32_MAX)
+                return -EINVAL;
+        *ret_pid = (int)pid;
+        return 0;
+}
+
 const Backend libvirt_backend_ops = {
         .get_memory = lv_get_memory,
         .set_target = lv_set_target,
         .send = lv_send,
+        .get_pid = lv_get_pid,
 };
 
 /* Looks for our channel in the domain's live XML. The XML comes from

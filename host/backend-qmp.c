@@ -429,10 +429,28 @@ static void channel_connect_later(QmpBackend *b)
                 b->reconnect_timer = host_timeout_add(RECONNECT_S * 1000, channel_connect, b);
 }
 
+/* QEMU's pid from the monitor socket's peer credentials (unix(7)
+ * SO_PEERCRED): the process that listens is QEMU itself. */
+static int qmp_get_pid(void *handle, int *ret_pid)
+{
+        QmpBackend *b = handle;
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        int k = qmp_ensure(b);
+
+        if (k < 0)
+                return k;
+        if (getsockopt(b->qmp_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                return -errno;
+        *ret_pid = cred.pid;
+        return cred.pid > 0 ? 0 : -ESRCH;
+}
+
 const Backend qmp_backend_ops = {
         .get_memory = qmp_get_memory,
         .set_target = qmp_set_target,
         .send = qmp_send,
+        .get_pid = qmp_get_pid,
 };
 
 int qmp_backend_new(Relay *relay, const char *name, const char *qmp_path, const char *channel_path,

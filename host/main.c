@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "cgroup-watch.h"
 #include "hostlog.h"
 #include "meminfo.h"
 #include "reclaim.h"
@@ -26,6 +27,7 @@
 
 typedef struct Host {
         Relay relay;
+        CgroupWatch cgroups;
         HostPolicy policy;
         const char *proc_dir;
         uint64_t next_release_usec, next_metrics_usec;
@@ -52,6 +54,8 @@ static gboolean tick(gpointer user)
 
         relay_check_syncs(&h->relay, host_random_id, now);
         relay_resume(&h->relay, now);
+        /* A round about to be decided needs the cgroup's room as it is now. */
+        cgroup_watch_tick(&h->cgroups, now, h->relay.n_round > 0 && now >= h->relay.round_due_usec);
         if (h->relay.n_round > 0 && now >= h->relay.round_due_usec)
                 /* Without the host's figure, a round sees 0 kB available: all refused. */
                 relay_run_round(&h->relay, read_available(h, &avail) ? avail : 0, now, false);
@@ -86,7 +90,7 @@ int main(int argc, char **argv)
 {
         /* GOption overwrites a string without freeing it: defaults come after. */
         g_autofree char *policy_path = NULL, *qmp = NULL, *channel = NULL, *name = NULL, *uri = NULL, *proc_dir = NULL,
-                         *state_dir = NULL;
+                         *state_dir = NULL, *sysroot = NULL;
         gboolean check = FALSE, verbose = FALSE, debug = FALSE;
         GOptionEntry entries[] = {
                 { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy_path, "Host policy (default /etc/oomguard/host.ini)", "FILE" },
@@ -100,6 +104,7 @@ int main(int argc, char **argv)
                 { "proc", 0, 0, G_OPTION_ARG_FILENAME, &proc_dir, "Where meminfo is (default /proc)", "DIR" },
                 { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
                   "Where answers, targets and budgets outlive a restart (default /var/lib/oomguard-host)", "DIR" },
+                { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &sysroot, "Where proc/PID/cgroup and sys/fs/cgroup are (default /)", "DIR" },
                 { NULL, 0, 0, 0, NULL, NULL, NULL },
         };
         g_autoptr(GOptionContext) ctx = g_option_context_new("- grant oomguard guests' balloon deflate requests");
@@ -149,6 +154,10 @@ int main(int argc, char **argv)
         if (k < 0)
                 hostlog(h->relay.log_flags, LOG_WARNING, NULL,
                         "cannot read the boot id: %s; saved times are taken as of this boot", strerror(-k));
+        k = cgroup_watch_init(&h->cgroups, &h->relay, sysroot ? sysroot : "/");
+        if (k < 0)
+                hostlog(h->relay.log_flags, LOG_WARNING, NULL, "cannot open %s: %s; memory cgroups not watched",
+                        sysroot ? sysroot : "/", strerror(-k));
         signal(SIGPIPE, SIG_IGN);
         /* Our own context: libvirt's event thread iterates the global default one. */
         ctx_main = g_main_context_new();
@@ -167,6 +176,7 @@ int main(int argc, char **argv)
         }
         qmp_backend_free(qb);
         libvirt_backend_free(lb);
+        cgroup_watch_done(&h->cgroups);
         relay_done(&h->relay);
         close(h->relay.state_dir_fd);
         g_main_loop_unref(h->loop);

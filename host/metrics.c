@@ -83,6 +83,38 @@ static void render_arbiter(const Relay *r, GString *out)
         }
 }
 
+/* The domain's memory cgroup (the one whose limit binds QEMU), when found. */
+static void cgroup_metrics(const Relay *r, GString *out)
+{
+        static const struct {
+                const char *name, *type, *help;
+                size_t offset;
+        } m[] = {
+                { "oomguard_host_cgroup_usage_kb", "gauge", "Usage of the memory cgroup whose limit binds QEMU, kB",
+                  offsetof(DomainStats, cgroup_usage_kb) },
+                { "oomguard_host_cgroup_limit_kb", "gauge", "Its limit, kB; 0: none",
+                  offsetof(DomainStats, cgroup_limit_kb) },
+                { "oomguard_host_cgroup_near_misses_total", "counter",
+                  "Times the room under the cgroup's limit fell under cgroup_act_mb (or was about to)",
+                  offsetof(DomainStats, cgroup_near_misses) },
+                { "oomguard_host_cgroup_oom_kills_total", "counter", "OOM kills in that cgroup seen by the relay",
+                  offsetof(DomainStats, cgroup_oom_kills) },
+        };
+
+        for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+                header(out, m[k].name, m[k].type, m[k].help);
+                for (unsigned i = 0; i < r->n_domains; i++) {
+                        const DomainStats *st = &r->domains[i]->stats;
+                        uint64_t v;
+
+                        if (!st->have_cgroup)
+                                continue;
+                        memcpy(&v, (const char *)st + m[k].offset, sizeof(v));
+                        sample(out, m[k].name, r->domains[i]->name, NULL, NULL, v);
+                }
+        }
+}
+
 void metrics_render(const Relay *r, GString *out)
 {
         header(out, "oomguard_host_level", "gauge",
@@ -113,6 +145,7 @@ void metrics_render(const Relay *r, GString *out)
         for (unsigned i = 0; i < r->n_domains; i++)
                 sample(out, "oomguard_host_releases_total", r->domains[i]->name, NULL, NULL,
                        r->domains[i]->stats.releases);
+        cgroup_metrics(r, out);
 }
 
 int metrics_write(const Relay *r, const char *path)

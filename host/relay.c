@@ -68,6 +68,8 @@ static void domain_report(void *user, const SessionReport *rep)
         reclaim_note_report(d, rep, d->relay->now_usec);
         if (rep->balloon_kb >= 0)
                 d->stats.guest_balloon_kb = rep->balloon_kb;
+        if (rep->mem_available_kb >= 0)
+                d->stats.guest_available_kb = rep->mem_available_kb;
 }
 
 static void domain_release_done(void *user, uint64_t id, int64_t freed_kb)
@@ -133,7 +135,7 @@ RelayDomain *relay_add(Relay *r, const char *name, void *handle, uint64_t now_us
         d->relay = r;
         d->handle = handle;
         d->stats.level = _LEVEL_INVALID;
-        d->stats.guest_balloon_kb = -1;
+        d->stats.guest_balloon_kb = d->stats.guest_available_kb = -1;
         host_policy_for_domain(r->policy, name, &dp);
         grant_domain_init(&d->grant, &dp, now_usec);
         reclaim_domain_init(d);

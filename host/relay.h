@@ -28,6 +28,8 @@ typedef struct Backend {
         int (*set_target)(void *handle, uint64_t target_kb);
         /* Queues bytes for the guest's channel; < 0: drop the connection. */
         int (*send)(void *handle, const char *data, size_t len);
+        /* The pid of the domain's QEMU, for its memory cgroup; NULL or < 0: unknown. */
+        int (*get_pid)(void *handle, int *ret_pid);
 } Backend;
 
 #define RELAY_TARGET_SENT 1
@@ -40,6 +42,9 @@ typedef struct DomainStats {
         uint64_t refusals[_REFUSAL_MAX];
         uint64_t problems[_PROBLEM_MAX];
         uint64_t releases;
+        int64_t guest_available_kb;     /* the guest's last MemAvailable, -1 before it: sizes a cgroup inflation */
+        bool have_cgroup;               /* the memory cgroup's figures below are known (cgroup-watch.c) */
+        uint64_t cgroup_usage_kb, cgroup_limit_kb, cgroup_near_misses, cgroup_oom_kills;
 } DomainStats;
 
 struct RelayDomain {
