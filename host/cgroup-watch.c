@@ -174,7 +174,7 @@ static void log_figures(const Relay *r, const char *name, int priority, const Cg
                 f->usage_kb, f->inactive_file_kb, f->limit_kb, s->room_kb, s->rise_kbps, psi, what);
 }
 
-static void act(CgroupWatch *w, CgroupLink *l, const CgroupFigures *f, const CgroupStep *s)
+static void act(CgroupWatch *w, CgroupLink *l, const CgroupFigures *f, const CgroupStep *s, uint64_t now_usec)
 {
         Relay *r = w->relay;
         RelayDomain *d = l->domain;
@@ -192,8 +192,11 @@ static void act(CgroupWatch *w, CgroupLink *l, const CgroupFigures *f, const Cgr
                 snprintf(what + strlen(what), sizeof(what) - strlen(what),
                          "; balloon %" PRIu64 " -> %" PRIu64 " kB (guest available %" PRId64 " kB)%s",
                          d->grant.actual_kb, s->target_kb, d->stats.guest_available_kb, k < 0 ? ": failed" : "");
-                if (k >= 0)
+                if (k >= 0) {
                         d->grant.target_kb = s->target_kb;
+                        d->grant.have_cgroup_step = true;
+                        d->grant.cgroup_step_usec = now_usec;
+                }
         } else
                 snprintf(what + strlen(what), sizeof(what) - strlen(what),
                          "; balloon stays (guest available %" PRId64 " kB: nothing to spare)", d->stats.guest_available_kb);
@@ -246,7 +249,7 @@ static void check(CgroupWatch *w, CgroupLink *l, uint64_t now_usec)
         d->grant.cgroup_room_kb = s.room_kb;
         d->stats.cgroup_near_misses = l->guard.near_misses;
         if (s.act)
-                act(w, l, &f, &s);
+                act(w, l, &f, &s, now_usec);
         else if (s.new_episode)
                 log_figures(r, d->name, LOG_WARNING, &f, &s,
                             v.guest_ready ? "near the limit" : "near the limit; the guest agent is not synchronised");

@@ -168,6 +168,12 @@ static Refusal refuse_why(const HostPolicy *hp, const GrantDomain *d, const Gran
          * ends the whole VM (mm/memcontrol.c: mem_cgroup_out_of_memory()). */
         if (d->have_cgroup && d->cgroup_room_kb <= hp->cgroup_margin_mb * KB_PER_MB)
                 return REFUSAL_HOST_SHORT;
+        /* Right after an inflation for the cgroup, the guest asking back
+         * what it could spare would fill the cgroup again and bring the
+         * next step: a hold like a cooldown, that a critical guest passes. */
+        if (d->have_cgroup && d->have_cgroup_step && req->urgency < LEVEL_CRITICAL &&
+            elapsed_less(d->cgroup_step_usec, now_usec, d->policy.cooldown_s))
+                return REFUSAL_RATE_LIMIT;
         return REFUSAL_NONE;
 }
 

@@ -63,6 +63,11 @@ typedef struct GrantDomain {
          * it leaves floor_available_mb of the host's MemAvailable. */
         bool have_cgroup;
         uint64_t cgroup_room_kb;
+        /* When the balloon was last inflated to keep the cgroup off its
+         * limit (cgroup-watch.c): warn and act requests wait cooldown_s
+         * after it, so a grant does not undo the step at once. */
+        bool have_cgroup_step;
+        uint64_t cgroup_step_usec;
 
         uint64_t target_kb;     /* the last target we set; the balloon may still be moving */
         bool have_grant;

@@ -267,6 +267,29 @@ static void without_a_cgroup_grants_are_as_before(void **state)
         assert_int_equal(a.granted_kb, 256 * MB);
 }
 
+static void after_a_step_only_critical_is_granted(void **state)
+{
+        Fixture *f = *state;
+        GrantDomain d;
+        GrantAnswer a;
+
+        grant_setup(&d, &f->hp);
+        d.have_cgroup = true;
+        d.cgroup_room_kb = 600 * MB;
+        d.have_cgroup_step = true;
+        d.cgroup_step_usec = T0;
+        grant_decide(&f->hp, &d, &(GrantRequest){ 1, 64 * MIB, LEVEL_ACT }, 8192 * MB, T0 + 5 * S, &a);
+        assert_false(a.granted);
+        assert_int_equal(a.refusal, REFUSAL_RATE_LIMIT);
+        /* a hold, not a refusal's cooldown: critical passes at once */
+        grant_decide(&f->hp, &d, &(GrantRequest){ 2, 64 * MIB, LEVEL_CRITICAL }, 8192 * MB, T0 + 6 * S, &a);
+        assert_true(a.granted);
+        assert_int_equal(a.granted_kb, 64 * MB);
+        /* cooldown_s (30) after the step, any urgency again */
+        grant_decide(&f->hp, &d, &(GrantRequest){ 3, 64 * MIB, LEVEL_WARN }, 8192 * MB, T0 + 31 * S, &a);
+        assert_true(a.granted);
+}
+
 static void a_round_shares_the_room(void **state)
 {
         Fixture *f = *state;
@@ -319,6 +342,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(act_zero_or_no_limit_never_acts, setup, teardown),
                 cmocka_unit_test_setup_teardown(grants_leave_the_margin, setup, teardown),
                 cmocka_unit_test_setup_teardown(without_a_cgroup_grants_are_as_before, setup, teardown),
+                cmocka_unit_test_setup_teardown(after_a_step_only_critical_is_granted, setup, teardown),
                 cmocka_unit_test_setup_teardown(a_round_shares_the_room, setup, teardown),
                 cmocka_unit_test_setup_teardown(policy_keys_parse_and_check, setup, teardown),
         };
