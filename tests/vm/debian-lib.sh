@@ -44,6 +44,8 @@
 #   VM_DEBIAN_DISK_SIZE       default 2G (sparse)
 #   VM_DEBIAN_SMP             default 2 (QEMU runs one TCG thread per vCPU)
 #   VM_DEBIAN_APPEND          more kernel command line, e.g. systemd.log_level=debug
+#   VM_DEBIAN_ACCEL           default tcg; e.g. tcg,tb-size=256 bounds QEMU's translation cache
+#   VM_DEBIAN_DRIVE_CACHE     default unsafe; none keeps the disk's pages out of the host's page cache
 
 VM_DEBIAN_SUITE=bookworm
 VM_DEBIAN_PORT=org.oomguard.results
@@ -230,12 +232,12 @@ vm_debian_boot() {
 	# cache=unsafe: the image is thrown away, so its flushes need not reach
 	# the host's disk. -smp 2: systemd boots in ~17 s instead of ~30.
 	timeout "$limit" qemu-system-x86_64 \
-		-accel tcg -m "$mem" -smp "${VM_DEBIAN_SMP:-2}" -nodefaults -display none -no-reboot -S \
+		-accel "${VM_DEBIAN_ACCEL:-tcg}" -m "$mem" -smp "${VM_DEBIAN_SMP:-2}" -nodefaults -display none -no-reboot -S \
 		-kernel "$VM_KERNEL" -initrd "$work/initrd.gz" \
 		-append "console=ttyS0 panic=-1 oomguard.balloon_pages=$(( (mem - target) * 256 ))${VM_DEBIAN_APPEND:+ $VM_DEBIAN_APPEND}" \
 		-serial "file:$work/console.log" \
 		-qmp "unix:$work/qmp.sock,server=on,wait=off" \
-		-drive "file=$work/disk.img,format=raw,if=none,id=root,cache=unsafe" \
+		-drive "file=$work/disk.img,format=raw,if=none,id=root,cache=${VM_DEBIAN_DRIVE_CACHE:-unsafe}" \
 		-device virtio-blk-pci,drive=root \
 		-device "virtio-balloon-pci,id=balloon0,deflate-on-oom=$doo" \
 		-device virtio-serial-pci \

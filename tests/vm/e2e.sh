@@ -28,6 +28,9 @@
 #            relay running with the shipped defaults: both finish, no OOM
 #            kill, the loan is back (MemTotal within 64 MiB of boot's)
 #            before the second burst, no request caused by a reclaim
+#   pod-limit  QEMU in a 1300 MiB memory cgroup (e2e-pod-limit.sh, two
+#            boots): the guest writes a 900 MiB file and reads it back;
+#            without oomguard the host kills QEMU, with it QEMU lives
 # e2e/check.py judges the guest's records. The last line on stdout ends
 # with "1 passed, 0 failed" or "0 passed, 1 failed".
 #
@@ -41,10 +44,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/debian-lib.sh"
 mine=$here/e2e
 
-[ $# -eq 2 ] || { sed -n '2,33s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '2,36s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 scenario=$1
 VM_TEST="e2e-$scenario"
-case $scenario in squeeze | norelay | leak | twobursts | flatout) ;; *) vm_die "unknown scenario $scenario" ;; esac
+case $scenario in squeeze | norelay | leak | twobursts | flatout | pod-limit) ;; *) vm_die "unknown scenario $scenario" ;; esac
 debs=$(cd "$2" 2>/dev/null && pwd) || vm_die "no directory $2"
 deb=$(find "$debs" -maxdepth 1 -name 'oomguard_*.deb' | sort | tail -n 1)
 host_deb=$(find "$debs" -maxdepth 1 -name 'oomguard-host_*.deb' | sort | tail -n 1)
@@ -79,6 +82,9 @@ install -D -m 755 "$here/guard-in-guest/grow" "$x/usr/local/bin/oomguard-grow"
 install -D -m 644 "$deb" "$x/var/cache/oomguard-test/$(basename "$deb")"
 vm_debian_disk "$work/disk.img" "$x"
 t2=$(date +%s)
+# two boots of its own, in a memory cgroup; reports and exits
+# shellcheck source=e2e-pod-limit.sh
+[ "$scenario" != pod-limit ] || . "$here/e2e-pod-limit.sh"
 
 # The port is there in every scenario, so udev starts the agent; in norelay
 # nobody listens on the host side.

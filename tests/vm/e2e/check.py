@@ -81,8 +81,9 @@ for j in levels:
 for j in actions:
     info("action record: " + j.get("MESSAGE", "?"))
 
+# pod-limit runs no workload unit: no stall figures
 stall = "PSI stall some %.2f s, full %.2f s, wall %.1f s" % (
-    num("stall_some_us") / 1e6, num("stall_full_us") / 1e6, num("wall_ms") / 1e3)
+    num("stall_some_us") / 1e6, num("stall_full_us") / 1e6, num("wall_ms") / 1e3) if scenario != "pod-limit" else ""
 deflates = [j for j in actions if j.get("ACTION") == "balloon_deflate"]
 grants = read(relay_log, must=False).count(" granted") if scenario != "norelay" else 0
 grown = (num("memtotal_end_kb") - num("memtotal_boot_kb")) // 1024
@@ -180,6 +181,22 @@ elif scenario == "twobursts":
     summary = ("both finished, 0 kills; lent +%d MiB, back to %+d MiB of the entitlement before the second "
                "burst; %d reclaim step(s), %d caused request(s); first %.1f s, second %s" % (
                    lent, back, len(reclaims), len(caused), num("first_wall_ms") / 1e3, stall))
+elif scenario == "pod-limit":
+    # The host side (QEMU alive, memcg OOM kills, RSS peak) is judged by
+    # e2e-pod-limit.sh; here what the guest saw.
+    want("host_synchronised", "yes", "the agent and the host relay")
+    want("write_done", "yes", "the file written through the page cache")
+    want("read_ok", "yes", "the file read back equal to what was written")
+    want("oom_kills", "0", "the guest's own OOM kills")
+    relay = read(relay_log, must=False)
+    steps = relay.count("near the limit: asked release")
+    if steps == 0:
+        fail("the relay never acted on the cgroup (no 'near the limit: asked release' line)")
+    for line in relay.splitlines():
+        if "cgroup usage" in line or "memory cgroup" in line:
+            info("relay: " + line.strip())
+    summary = "file of %s bytes written in %.1f s and read back; %d release+inflate step(s)" % (
+        rec.get("file_bytes", "?"), num("write_ms") / 1e3, steps)
 else:
     fail("unknown scenario " + scenario)
     summary = "?"
