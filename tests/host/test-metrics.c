@@ -45,10 +45,38 @@ static void writes_into_a_missing_directory(void **state)
         rmdir(base);
 }
 
+/* The memory cgroup's series appear for a domain whose cgroup was read,
+ * with the near-misses counted, and not for one without. */
+static void cgroup_series_once_read(void **state)
+{
+        HostPolicy hp;
+        Relay r;
+        RelayDomain *with, *without;
+        g_autoptr(GString) out = g_string_new(NULL);
+
+        host_policy_init_defaults(&hp);
+        relay_init(&r, &hp, NULL);
+        with = relay_add(&r, "pod", NULL, 0);
+        without = relay_add(&r, "plain", NULL, 0);
+        assert_non_null(with);
+        assert_non_null(without);
+        with->stats.have_cgroup = true;
+        with->stats.cgroup_usage_kb = 1100000;
+        with->stats.cgroup_limit_kb = 1331200;
+        with->stats.cgroup_near_misses = 3;
+        metrics_render(&r, out);
+        assert_non_null(strstr(out->str, "oomguard_host_cgroup_near_misses_total{domain=\"pod\"} 3\n"));
+        assert_non_null(strstr(out->str, "oomguard_host_cgroup_limit_kb{domain=\"pod\"} 1331200\n"));
+        assert_non_null(strstr(out->str, "oomguard_host_cgroup_oom_kills_total{domain=\"pod\"} 0\n"));
+        assert_null(strstr(out->str, "oomguard_host_cgroup_usage_kb{domain=\"plain\"}"));
+        relay_done(&r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(writes_into_a_missing_directory),
+                cmocka_unit_test(cgroup_series_once_read),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
