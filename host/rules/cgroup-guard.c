@@ -17,6 +17,8 @@
  * of memory to save its QEMU would kill its own processes instead. */
 #define FLOOR_DIVISOR 4
 #define RESERVE_DIVISOR 8
+/* The room has to fall by more than this after a step for the next one. */
+#define STEP_SLACK_KB (8 * KB_PER_MB)
 /* Below this an inflation moves the balloon for nothing. */
 #define MIN_INFLATE_KB (8 * KB_PER_MB)
 
@@ -120,9 +122,18 @@ void cgroup_guard_decide(const HostPolicy *hp, CgroupGuard *g, const CgroupFigur
                     !(g->last_target_kb && v->actual_kb <= g->last_target_kb))
                         return;
         }
+        /* A step that holds the cgroup where it is needs no successor:
+         * the balloon caps what the guest can touch even when it took pages
+         * the guest had never touched, which free nothing. Another step
+         * only when the room kept falling, is at the margin, or falls fast
+         * enough to reach it within the horizon. */
+        if (g->have_step && ret->room_kb >= margin_kb + projected &&
+            ret->room_kb + STEP_SLACK_KB >= g->last_step_room_kb)
+                return;
         if (!v->guest_ready)
                 return;
         ret->act = true;
+        g->last_step_room_kb = ret->room_kb;
         g->have_step = true;
         g->last_step_usec = now_usec;
         ret->release_bytes = ret->want_kb * 1024;

@@ -44,6 +44,7 @@ typedef struct CgroupGuard {
         bool have_step;
         uint64_t last_step_usec;
         uint64_t last_target_kb;        /* the balloon target of the last step */
+        uint64_t last_step_room_kb;     /* the room when it was taken */
         uint64_t near_misses;           /* episodes: room fell under cgroup_act_mb (or soon would) */
 } CgroupGuard;
 

@@ -136,20 +136,43 @@ static void one_step_at_a_time(void **state)
         decide(f, room(200), T0, &s);
         assert_true(s.act);
         /* the balloon is still on its way: wait */
-        decide(f, room(200), T0 + S, &s);
+        decide(f, room(180), T0 + S, &s);
         assert_true(s.near);
         assert_false(s.new_episode);
         assert_false(s.act);
-        decide(f, room(200), T0 + 3 * S, &s);
+        decide(f, room(180), T0 + 3 * S, &s);
         assert_true(s.act);
         /* the balloon got there: the next step need not wait */
         f->v.actual_kb = s.target_kb;
-        decide(f, room(200), T0 + 4 * S, &s);
+        decide(f, room(160), T0 + 4 * S, &s);
         assert_true(s.act);
         assert_int_equal(f->g.near_misses, 1);
         /* a clock that went back acts on nothing */
-        decide(f, room(200), T0, &s);
+        decide(f, room(100), T0, &s);
         assert_false(s.act);
+}
+
+static void a_step_that_holds_needs_no_successor(void **state)
+{
+        Fixture *f = *state;
+        CgroupStep s;
+
+        decide(f, room(200), T0, &s);
+        assert_true(s.act);
+        /* the room stopped falling: still near, but the step holds */
+        decide(f, room(196), T0 + 5 * S, &s);
+        assert_true(s.near);
+        assert_false(s.act);
+        decide(f, room(199), T0 + 10 * S, &s);
+        assert_false(s.act);
+        /* fell by more than the slack since the step: one more */
+        decide(f, room(190), T0 + 15 * S, &s);
+        assert_true(s.act);
+        /* at the margin, a step whatever the last one did */
+        decide(f, room(120), T0 + 20 * S, &s);
+        assert_true(s.act);
+        decide(f, room(125), T0 + 25 * S, &s);
+        assert_true(s.act);
 }
 
 static void episodes_count_once_each(void **state)
@@ -336,6 +359,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(under_the_threshold_releases_and_inflates, setup, teardown),
                 cmocka_unit_test_setup_teardown(a_fast_rise_acts_before_the_threshold, setup, teardown),
                 cmocka_unit_test_setup_teardown(one_step_at_a_time, setup, teardown),
+                cmocka_unit_test_setup_teardown(a_step_that_holds_needs_no_successor, setup, teardown),
                 cmocka_unit_test_setup_teardown(episodes_count_once_each, setup, teardown),
                 cmocka_unit_test_setup_teardown(without_the_agent_only_counts, setup, teardown),
                 cmocka_unit_test_setup_teardown(what_the_guest_can_spare_bounds_the_balloon, setup, teardown),
