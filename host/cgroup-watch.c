@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "cgroup-watch.h"
 #include "hostlog.h"
+#include "reclaim.h"
 
 #define KB_PER_MB UINT64_C(1024)
 #define FIND_AGAIN_USEC (UINT64_C(10) * 1000000)
@@ -188,12 +189,15 @@ static void act(CgroupWatch *w, CgroupLink *l, const CgroupFigures *f, const Cgr
         snprintf(what, sizeof(what), "near the limit: asked release %" PRIu64 " of %" PRIu64 " kB%s", id,
                  s->release_bytes / 1024, k < 0 ? " (not sent)" : "");
         if (s->target_kb) {
-                k = r->backend->set_target(d->handle, s->target_kb);
+                /* saved and confirmed like a grant; the arbiter knows it
+                 * for its own move, not another controller's */
+                k = reclaim_move(r, d, s->target_kb);
                 snprintf(what + strlen(what), sizeof(what) - strlen(what),
                          "; balloon %" PRIu64 " -> %" PRIu64 " kB (guest available %" PRId64 " kB)%s",
-                         d->grant.actual_kb, s->target_kb, d->stats.guest_available_kb, k < 0 ? ": failed" : "");
+                         d->grant.actual_kb, s->target_kb, d->stats.guest_available_kb,
+                         k == -EBUSY ? ": waits, a balloon command is out" : k < 0 ? ": failed" : "");
                 if (k >= 0) {
-                        d->grant.target_kb = s->target_kb;
+                        arbiter_note_target(&d->arb, s->target_kb);
                         d->grant.have_cgroup_step = true;
                         d->grant.cgroup_step_usec = now_usec;
                 }
@@ -238,10 +242,12 @@ static void check(CgroupWatch *w, CgroupLink *l, uint64_t now_usec)
         }
         if (!l->ref.has_limit && !f.limit_kb && !f.high_kb)
                 return;
-        if (r->backend->get_memory(d->handle, &actual, &maximum) < 0)
+        /* A balloon command is out: its reply comes first, and the domain
+         * can take no other step meanwhile (the room is read again then). */
+        if (d->pending.active || !relay_refresh(r, d))
                 return;
-        d->grant.actual_kb = d->stats.actual_kb = actual;
-        d->grant.maximum_kb = d->stats.maximum_kb = maximum;
+        actual = d->grant.actual_kb;
+        maximum = d->grant.maximum_kb;
         v = (CgroupVmView){ .actual_kb = actual, .maximum_kb = maximum, .guest_available_kb = d->stats.guest_available_kb,
                             .guest_ready = d->session.state == SESSION_READY };
         cgroup_guard_decide(r->policy, &l->guard, &f, &v, d->grant.policy.step_mb * KB_PER_MB, now_usec, &s);

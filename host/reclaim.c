@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -72,21 +73,31 @@ void reclaim_granted(RelayDomain *d, uint64_t target_kb)
         arbiter_note_target(&d->arb, target_kb);
 }
 
-/* A step moves the balloon like a grant: saved first, then one command,
- * confirmed through relay_target_done() (relay-grant.c). */
-static void apply_step(Relay *r, RelayDomain *d, const ReclaimStep *st)
+int reclaim_move(Relay *r, RelayDomain *d, uint64_t target_kb)
 {
-        const ArbiterDomain *a = &d->arb;
         uint64_t previous_kb = d->grant.target_kb;
 
-        d->grant.target_kb = st->target_kb;
+        if (d->pending.active)
+                return -EBUSY;
+        d->grant.target_kb = target_kb;
         d->pending = (StatePending){ .active = true,
-                                     .target_kb = st->target_kb,
+                                     .target_kb = target_kb,
                                      .previous_target_kb = previous_kb,
                                      .before_kb = d->grant.actual_kb };
         if (relay_state_save(r, d) < 0) {
                 d->pending = (StatePending){ 0 };
                 d->grant.target_kb = previous_kb;
+                return -EIO;
+        }
+        relay_send_pending(r, d);
+        return 0;
+}
+
+static void apply_step(Relay *r, RelayDomain *d, const ReclaimStep *st)
+{
+        const ArbiterDomain *a = &d->arb;
+
+        if (reclaim_move(r, d, st->target_kb) < 0) {
                 arbiter_step_failed(&d->arb);
                 return;
         }
@@ -99,7 +110,6 @@ static void apply_step(Relay *r, RelayDomain *d, const ReclaimStep *st)
                         " MiB, spare %" PRIu64 " MiB, clean cache %" PRIu64 " MiB",
                         reclaim_kind_name(st->kind), st->from_kb / KB_PER_MB, st->target_kb / KB_PER_MB,
                         a->entitlement_kb / KB_PER_MB, a->spare_kb / KB_PER_MB, a->cache_kb / KB_PER_MB);
-        relay_send_pending(r, d);
 }
 
 void relay_reclaim(Relay *r, uint64_t host_available_kb, uint64_t now_usec)

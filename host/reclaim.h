@@ -23,6 +23,13 @@ void reclaim_before_round(RelayDomain *d, uint64_t now_usec);
 /* A grant moved the balloon to target_kb. */
 void reclaim_granted(RelayDomain *d, uint64_t target_kb);
 
+/* Moves d's balloon down to target_kb as a grant moves it up: saved
+ * first (d->pending without ids), then one command, confirmed through
+ * relay_target_done(); the log is the caller's. -EBUSY while another
+ * command of d is out, -EIO when the state cannot be saved (nothing
+ * moved). */
+int reclaim_move(Relay *r, RelayDomain *d, uint64_t target_kb);
+
 /* Once a second: reads every domain's balloon, decides over all of them
  * and moves the balloons that give memory back. */
 void relay_reclaim(Relay *r, uint64_t host_available_kb, uint64_t now_usec);
