@@ -6,40 +6,16 @@
 
 #include <string.h>
 
-#include "decide.h"
+#include "decide-run.h"
 
-#define MS UINT64_C(1000)
-#define SEC UINT64_C(1000000)
-#define MIB INT64_C(1024)
 #define T0 (1000 * SEC)
 
-typedef struct Run {
-        Policy p;
-        DecideState st;
-        Decision d;
-        Pressure in;
-} Run;
-
 /* 1 GiB guest, half of it clean file cache, a 256 MiB balloon */
-static void run_init(Run *r)
+static void verdict_run_init(Run *r)
 {
-        memset(r, 0, sizeof(*r));
-        policy_init_defaults(&r->p);
-        decide_state_init(&r->st);
-        r->in.order = 3;
-        r->in.order_ok_low = true;
-        r->in.guest_ram_kb = 1024 * MIB;
+        run_init(r);
         r->in.file_kb = 512 * MIB;
         r->in.balloon_kb = 256 * MIB;
-}
-
-static void at(Run *r, uint64_t t, int64_t headroom_min_mib)
-{
-        r->in.now_usec = t;
-        r->in.headroom_min_kb = headroom_min_mib * MIB;
-        r->in.headroom_low_kb = headroom_min_mib * MIB - 10 * MIB;
-        r->in.headroom_high_kb = headroom_min_mib * MIB - 20 * MIB;
-        decide(&r->p, &r->in, &r->st, &r->d);
 }
 
 static SkipReason skip_of(const Run *r, ActionKind k)
@@ -52,8 +28,8 @@ static void normal_is_not_evaluated(void **state)
 {
         Run r;
 
-        run_init(&r);
-        at(&r, T0, 600);
+        verdict_run_init(&r);
+        run_step(&r, T0, 600);
         assert_false(r.d.evaluated);
 }
 
@@ -61,16 +37,16 @@ static void disabled_and_below_level(void **state)
 {
         Run r;
 
-        run_init(&r);
+        verdict_run_init(&r);
         r.in.order_ok_low = false;
-        at(&r, T0, 100);        /* warn: headroom above low 90 MiB < 128 MiB */
+        run_step(&r, T0, 100);        /* warn: headroom above low 90 MiB < 128 MiB */
         assert_int_equal(r.d.level, LEVEL_WARN);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_NONE);
         assert_int_equal(skip_of(&r, ACTION_COMPACT), SKIP_NONE);
         assert_int_equal(skip_of(&r, ACTION_DROP_CACHES), SKIP_BELOW_LEVEL);   /* from act */
         assert_int_equal(skip_of(&r, ACTION_KILL), SKIP_DISABLED);             /* off unless enabled */
         r.p.kill.enabled = true;
-        at(&r, T0 + 1 * SEC, 100);
+        run_step(&r, T0 + 1 * SEC, 100);
         assert_int_equal(skip_of(&r, ACTION_KILL), SKIP_BELOW_LEVEL);          /* from critical */
         assert_string_equal(skip_reason_name(SKIP_BELOW_LEVEL), "below_level");
 }
@@ -79,32 +55,32 @@ static void balloon_empty_pending_cooldown_refused(void **state)
 {
         Run r;
 
-        run_init(&r);
+        verdict_run_init(&r);
         r.in.balloon_kb = 0;
-        at(&r, T0, 50);
+        run_step(&r, T0, 50);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_BALLOON_EMPTY);
 
-        run_init(&r);
-        at(&r, T0, 50);
+        verdict_run_init(&r);
+        run_step(&r, T0, 50);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_NONE);
         /* within its cooldown (2 s) */
-        at(&r, T0 + 1 * SEC, 50);
+        run_step(&r, T0 + 1 * SEC, 50);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_COOLDOWN);
         assert_int_equal(r.d.verdicts[ACTION_BALLOON].until_usec, T0 + 2 * SEC);
         /* past it, still unanswered: pending until the timeout (10 s) */
-        at(&r, T0 + 3 * SEC, 50);
+        run_step(&r, T0 + 3 * SEC, 50);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_BALLOON_PENDING);
         assert_int_equal(r.d.verdicts[ACTION_BALLOON].until_usec, T0 + 10 * SEC);
         /* refused at +4 s: a doubled cooldown from then */
         decide_balloon_answer(&r.st, r.st.balloon_id, false, T0 + 4 * SEC);
-        at(&r, T0 + 5 * SEC, 50);
+        run_step(&r, T0 + 5 * SEC, 50);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_HOST_REFUSED);
         assert_int_equal(r.d.verdicts[ACTION_BALLOON].until_usec, T0 + 8 * SEC);
-        at(&r, T0 + 8 * SEC, 50);
+        run_step(&r, T0 + 8 * SEC, 50);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_NONE);
         /* granted: a plain cooldown again */
         decide_balloon_answer(&r.st, r.st.balloon_id, true, T0 + 8 * SEC + 1);
-        at(&r, T0 + 9 * SEC, 50);
+        run_step(&r, T0 + 9 * SEC, 50);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_COOLDOWN);
 }
 
@@ -112,19 +88,19 @@ static void drop_caches_conditions(void **state)
 {
         Run r;
 
-        run_init(&r);
+        verdict_run_init(&r);
         r.in.balloon_kb = 0;
         r.in.file_kb = 100 * MIB;       /* under 20% of 1 GiB */
-        at(&r, T0, 50);
+        run_step(&r, T0, 50);
         assert_int_equal(r.d.level, LEVEL_ACT);
         assert_int_equal(skip_of(&r, ACTION_DROP_CACHES), SKIP_CACHE_SMALL);
 
-        run_init(&r);
+        verdict_run_init(&r);
         r.in.balloon_kb = 0;
         r.in.refault_pages = 0;
-        at(&r, T0, 300);
+        run_step(&r, T0, 300);
         r.in.refault_pages = 10000;     /* 10000 pages/s, above 2000 */
-        at(&r, T0 + 1 * SEC, 50);
+        run_step(&r, T0 + 1 * SEC, 50);
         assert_int_equal(r.d.refault_per_s, 10000);
         assert_int_equal(skip_of(&r, ACTION_DROP_CACHES), SKIP_REFAULTING);
 }
@@ -133,25 +109,25 @@ static void cooldown_delay_and_one_local_action(void **state)
 {
         Run r;
 
-        run_init(&r);
+        verdict_run_init(&r);
         r.in.balloon_kb = 0;
         r.p.kill.enabled = true;
         r.p.kill.level = LEVEL_ACT;
-        at(&r, T0, 50);
+        run_step(&r, T0, 50);
         assert_int_equal(skip_of(&r, ACTION_DROP_CACHES), SKIP_NONE);
         assert_int_equal(skip_of(&r, ACTION_KILL), SKIP_OTHER_ACTION);
         /* within the post-action delay (2 s) */
-        at(&r, T0 + 1 * SEC, 50);
+        run_step(&r, T0 + 1 * SEC, 50);
         assert_int_equal(skip_of(&r, ACTION_DROP_CACHES), SKIP_COOLDOWN);
         assert_int_equal(r.d.verdicts[ACTION_DROP_CACHES].until_usec, T0 + 60 * SEC);
         assert_int_equal(skip_of(&r, ACTION_KILL), SKIP_POST_ACTION_DELAY);
         assert_int_equal(r.d.verdicts[ACTION_KILL].until_usec, T0 + 2 * SEC);
         /* compaction too, when it has fragmentation to fix */
         r.in.order_ok_low = false;
-        at(&r, T0 + 1500 * MS, 50);
+        run_step(&r, T0 + 1500 * MS, 50);
         assert_int_equal(skip_of(&r, ACTION_COMPACT), SKIP_POST_ACTION_DELAY);
         /* past it: compaction first, the rest wait for the next evaluation */
-        at(&r, T0 + 3 * SEC, 50);
+        run_step(&r, T0 + 3 * SEC, 50);
         assert_int_equal(skip_of(&r, ACTION_COMPACT), SKIP_NONE);
         assert_int_equal(skip_of(&r, ACTION_KILL), SKIP_OTHER_ACTION);
 }
@@ -160,12 +136,12 @@ static void compact_conditions(void **state)
 {
         Run r;
 
-        run_init(&r);
-        at(&r, T0, 100);
+        verdict_run_init(&r);
+        run_step(&r, T0, 100);
         assert_int_equal(skip_of(&r, ACTION_COMPACT), SKIP_ORDER_OK);
-        run_init(&r);
+        verdict_run_init(&r);
         r.in.order_ok_low = false;
-        at(&r, T0, -5);
+        run_step(&r, T0, -5);
         assert_int_equal(skip_of(&r, ACTION_COMPACT), SKIP_NOTHING_FREE);
 }
 
@@ -173,17 +149,17 @@ static void kill_held_for_host(void **state)
 {
         Run r;
 
-        run_init(&r);
+        verdict_run_init(&r);
         r.p.kill.enabled = true;
         r.p.kill.level = LEVEL_ACT;
         r.in.file_kb = 0;               /* nothing to drop */
-        at(&r, T0, 50);
+        run_step(&r, T0, 50);
         assert_int_equal(skip_of(&r, ACTION_BALLOON), SKIP_NONE);
         assert_int_equal(skip_of(&r, ACTION_KILL), SKIP_HELD_FOR_HOST);
         assert_int_equal(r.d.verdicts[ACTION_KILL].until_usec, T0 + 10 * SEC);
         assert_true(r.d.kill_held_for_host);
         /* critical: the kernel's OOM killer is next, the kill goes ahead */
-        at(&r, T0 + 3 * SEC, 10);
+        run_step(&r, T0 + 3 * SEC, 10);
         assert_int_equal(skip_of(&r, ACTION_KILL), SKIP_NONE);
 }
 
@@ -191,9 +167,9 @@ static void recovered_while_held(void **state)
 {
         Run r;
 
-        run_init(&r);
-        at(&r, T0, 50);
-        at(&r, T0 + 1 * SEC, 600);      /* memory is back; the level holds 10 s */
+        verdict_run_init(&r);
+        run_step(&r, T0, 50);
+        run_step(&r, T0 + 1 * SEC, 600);      /* memory is back; the level holds 10 s */
         assert_int_equal(r.d.level, LEVEL_ACT);
         for (int k = 0; k < _ACTION_MAX; k++)
                 assert_int_equal(skip_of(&r, (ActionKind)k), SKIP_RECOVERED);
