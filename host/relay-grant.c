@@ -240,7 +240,6 @@ void relay_run_round(Relay *r, uint64_t host_available_kb, uint64_t now_usec, bo
         GrantAnswer answers[GRANT_MAX_ROUND];
         size_t order[GRANT_MAX_ROUND], n = 0, kept = 0;
 
-        r->host_available_kb = host_available_kb;
         if (r->n_round == 0 || (!force && now_usec < r->round_due_usec))
                 return;
         for (size_t i = 0; i < r->n_round; i++) {

@@ -33,7 +33,7 @@ static int domain_send(void *user, const char *data, size_t len)
         return d->relay->backend->send(d->handle, data, len);
 }
 
-static void domain_deflate_request(void *user, const GrantRequest *req, int64_t guest_balloon_kb)
+static void domain_deflate_request(void *user, const GrantRequest *req, int64_t guest_balloon_kb, uint64_t now_usec)
 {
         RelayDomain *d = user;
         Relay *r = d->relay;
@@ -41,31 +41,35 @@ static void domain_deflate_request(void *user, const GrantRequest *req, int64_t 
         hostlog(r->log_flags, LOG_INFO, d->name,
                 "deflate request %" PRIu64 ": %" PRIu64 " bytes, urgency %s, guest says balloon %" PRId64 " kB", req->id,
                 req->bytes, req->urgency >= 0 ? level_name(req->urgency) : "invalid", guest_balloon_kb);
-        reclaim_note_request(d, r->now_usec);
-        /* A full round is decided at once; the late request waits for the next. */
-        if (r->n_round >= GRANT_MAX_ROUND)
-                relay_run_round(r, r->host_available_kb, r->now_usec, true);
+        reclaim_note_request(d, now_usec);
+        /* The round is decided by the main loop, with the host's figures of
+         * then, never from here. A full one is due at once; a request that
+         * does not fit is refused "rate-limit" (the guard asks again after
+         * its cooldown), not remembered, so a resent id is decided anew. */
         if (r->n_round >= GRANT_MAX_ROUND) {
-                /* all of them wait for balloon commands: the agent sends it again after its next sync */
-                hostlog(r->log_flags, LOG_WARNING, d->name, "deflate request %" PRIu64 " dropped: %d requests wait",
-                        req->id, GRANT_MAX_ROUND);
+                r->round_due_usec = now_usec;
+                hostlog(r->log_flags, LOG_WARNING, d->name,
+                        "deflate request %" PRIu64 " refused rate-limit: %d requests wait for a round", req->id,
+                        GRANT_MAX_ROUND);
+                (void)session_answer(&d->session, &(GrantAnswer){ .id = req->id, .refusal = REFUSAL_RATE_LIMIT });
+                d->stats.refusals[REFUSAL_RATE_LIMIT]++;
                 return;
         }
         if (r->n_round == 0)
-                r->round_due_usec = r->now_usec + RELAY_ROUND_USEC;
+                r->round_due_usec = now_usec + RELAY_ROUND_USEC;
         r->round_domain[r->n_round] = d;
         r->round_req[r->n_round] = *req;
         r->n_round++;
 }
 
-static void domain_report(void *user, const SessionReport *rep)
+static void domain_report(void *user, const SessionReport *rep, uint64_t now_usec)
 {
         RelayDomain *d = user;
 
         if (rep->level != d->stats.level)
                 hostlog(d->relay->log_flags, LOG_INFO, d->name, "guest level %s", level_name(rep->level));
         d->stats.level = rep->level;
-        reclaim_note_report(d, rep, d->relay->now_usec);
+        reclaim_note_report(d, rep, now_usec);
         if (rep->balloon_kb >= 0)
                 d->stats.guest_balloon_kb = rep->balloon_kb;
         if (rep->mem_available_kb >= 0)
@@ -182,7 +186,6 @@ void relay_disconnected(Relay *r, RelayDomain *d)
 
 int relay_feed(Relay *r, RelayDomain *d, const char *data, size_t len, uint64_t now_usec)
 {
-        r->now_usec = now_usec;
         return session_feed(&d->session, data, len, now_usec);
 }
 

@@ -81,8 +81,6 @@ struct Relay {
         GrantRequest round_req[GRANT_MAX_ROUND];
         uint64_t round_due_usec;        /* 0: no round pending */
         uint64_t next_release_id;
-        uint64_t now_usec;              /* of the current feed, for the session callbacks */
-        uint64_t host_available_kb;     /* the last MemAvailable seen, for a round forced early */
         int state_dir_fd;               /* -1: nothing is kept across restarts */
         char boot_id[STATE_BOOT_ID_MAX + 1];
 };

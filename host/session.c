@@ -171,7 +171,7 @@ static int check_reason(JsonObject *o, bool required, char *err)
         return json_get_string(o, "reason", 32, required, &v, err, ERR_MAX) < 0 ? -EINVAL : 0;
 }
 
-static int event_deflate_request(Session *s, JsonObject *d, char *err)
+static int event_deflate_request(Session *s, JsonObject *d, uint64_t now_usec, char *err)
 {
         GrantRequest req = { 0 };
         int64_t id, bytes, balloon_kb, headroom;
@@ -206,7 +206,7 @@ static int event_deflate_request(Session *s, JsonObject *d, char *err)
                 req.bytes = 0;
                 balloon_kb = -1;
         }
-        s->ops->deflate_request(s->user, &req, balloon_kb);
+        s->ops->deflate_request(s->user, &req, balloon_kb, now_usec);
         return r;
 }
 
@@ -238,7 +238,7 @@ static int check_zones(JsonObject *d, char *err)
         return 0;
 }
 
-static int event_report(Session *s, JsonObject *d, bool level_event, char *err)
+static int event_report(Session *s, JsonObject *d, bool level_event, uint64_t now_usec, char *err)
 {
         SessionReport rep = { .level = _LEVEL_INVALID };
         JsonObject *psi = NULL;
@@ -266,7 +266,7 @@ static int event_report(Session *s, JsonObject *d, bool level_event, char *err)
                     json_get_double(psi, "full_avg10", 0, 100, false, &v, err, ERR_MAX) < 0))
                 return -EINVAL;
         if (s->ops->report)
-                s->ops->report(s->user, &rep);
+                s->ops->report(s->user, &rep, now_usec);
         return 0;
 }
 
@@ -305,7 +305,7 @@ static int reply_line(JsonObject *o, char *err)
 }
 
 /* One parsed line while READY: an event, or a reply to one of our commands. */
-static int ready_line(Session *s, JsonNode *node, char *err)
+static int ready_line(Session *s, JsonNode *node, uint64_t now_usec, char *err)
 {
         JsonObject *o = json_node_get_object(node), *data = NULL, *ts = NULL;
         const char *name;
@@ -321,11 +321,11 @@ static int ready_line(Session *s, JsonNode *node, char *err)
                    json_get_int(ts, "microseconds", -1, 999999, false, &v, err, ERR_MAX) < 0))
                 return -EINVAL;
         if (strcmp(name, "oomguard-deflate-request") == 0)
-                return event_deflate_request(s, data, err);
+                return event_deflate_request(s, data, now_usec, err);
         if (strcmp(name, "oomguard-report") == 0)
-                return event_report(s, data, false, err);
+                return event_report(s, data, false, now_usec, err);
         if (strcmp(name, "oomguard-level") == 0)
-                return event_report(s, data, true, err);
+                return event_report(s, data, true, now_usec, err);
         if (strcmp(name, "oomguard-release-done") == 0)
                 return event_release_done(s, data, err);
         snprintf(err, ERR_MAX, "unknown event");
@@ -393,7 +393,7 @@ int session_feed(Session *s, const char *data, size_t len, uint64_t now_usec)
                         problem(s, PROBLEM_FLOOD, "more than 5 messages a second");
                         continue;
                 }
-                if (!node || ready_line(s, node, err) < 0)
+                if (!node || ready_line(s, node, now_usec, err) < 0)
                         problem(s, PROBLEM_MALFORMED, err[0] ? err : "invalid message");
                 if (node)
                         json_node_unref(node);

@@ -49,8 +49,8 @@ typedef struct SessionOps {
         /* A deflate request with a valid id; bytes or urgency may still be
          * invalid (0 / _LEVEL_INVALID) so that grant_decide() refuses it and
          * the guest gets an answer. */
-        void (*deflate_request)(void *user, const GrantRequest *req, int64_t guest_balloon_kb);
-        void (*report)(void *user, const SessionReport *r);
+        void (*deflate_request)(void *user, const GrantRequest *req, int64_t guest_balloon_kb, uint64_t now_usec);
+        void (*report)(void *user, const SessionReport *r, uint64_t now_usec);
         void (*release_done)(void *user, uint64_t id, int64_t freed_kb);  /* MemAvailable change: may be negative */
         void (*synced)(void *user);
         void (*problem)(void *user, SessionProblem p, const char *why);

@@ -531,6 +531,41 @@ static void idle_loan_comes_back(void **state)
         assert_non_null(strstr(metrics->str, "oomguard_host_reclaimed_kb_total{domain=\"vm\"} 262144\n"));
 }
 
+/* A round is never decided from inside a guest's message: a request that
+ * finds the round full is refused rate-limit at once (not remembered), the
+ * round is due at once, and the main loop decides it with its own figures. */
+static void full_round_waits_for_the_main_loop(void **state)
+{
+        Fake *f = *state;
+        RelayDomain *doms[GRANT_MAX_ROUND];
+        char name[16];
+
+        doms[0] = f->d;
+        for (unsigned i = 1; i < GRANT_MAX_ROUND; i++) {
+                snprintf(name, sizeof(name), "vm%u", i);
+                doms[i] = relay_add(&f->relay, name, f, T0);
+                assert_non_null(doms[i]);
+        }
+        for (unsigned i = 0; i < GRANT_MAX_ROUND; i++) {
+                assert_int_equal(relay_connected(&f->relay, doms[i], SYNC_ID, T0), 0);
+                assert_int_equal(relay_feed(&f->relay, doms[i], "\xff{\"return\":4242424242}\n", 23, T0), 0);
+                assert_int_equal(doms[i]->session.state, SESSION_READY);
+        }
+        g_string_truncate(f->sent, 0);
+        for (unsigned i = 0; i < GRANT_MAX_ROUND; i++)
+                assert_int_equal(relay_feed(&f->relay, doms[i], request(100 + i, 1048576), strlen(request(100 + i, 1048576)), T0), 0);
+        assert_int_equal(f->relay.n_round, GRANT_MAX_ROUND);
+        assert_int_equal(f->sent->len, 0);
+        feed(f, request(7, 1048576), T0 + 1000);
+        assert_int_equal(f->set_calls, 0);
+        assert_non_null(strstr(f->sent->str, "\"id\":7,\"granted\":false,\"bytes\":0,\"refusal\":\"rate-limit\""));
+        assert_null(grant_lookup(&f->d->grant, 7));
+        assert_int_equal(f->relay.round_due_usec, T0 + 1000);
+        relay_run_round(&f->relay, 8192 * MB, T0 + 1000, false);
+        assert_int_equal(f->relay.n_round, 0);
+        assert_int_equal(f->set_calls, GRANT_MAX_ROUND);
+}
+
 /* Brings f to a 256 MiB loan and 20 s of spare reports, one reclaim pass
  * a second, up to the first reclaim step (not confirmed yet). */
 static uint64_t lend_then_idle(Fake *f)
@@ -637,6 +672,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(idle_loan_comes_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(critical_from_trusted_guest_in_full, setup, teardown),
                 cmocka_unit_test_setup_teardown(reclaim_step_is_a_saved_confirmed_command, setup, teardown),
+                cmocka_unit_test_setup_teardown(full_round_waits_for_the_main_loop, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,6 @@
 
 #include "decide-run.h"
 
-
 static bool planned(const Decision *d, ActionKind k)
 {
         for (unsigned i = 0; i < d->n_actions; i++)
