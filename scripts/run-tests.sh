@@ -86,7 +86,7 @@ if [ "$vm_tests" = 1 ]; then
 	step "relay in a Debian guest" tests/vm/relay-in-guest.sh build
 	section "the Debian packages, built with dpkg-buildpackage"
 	if step "Debian packages" scripts/build-debs.sh build-debs; then
-		for scenario in squeeze norelay leak; do
+		for scenario in squeeze norelay leak twobursts flatout pod-limit; do
 			section "end to end, the package installed with dpkg in a Debian 12 guest: $scenario"
 			step "e2e $scenario" tests/vm/e2e.sh "$scenario" build-debs
 		done
