@@ -70,7 +70,7 @@ vm_debian_started() {
 	# The shipped host policy, but for where the metrics go.
 	printf '[host]\nmetrics_path = %s\n' "$w/metrics.prom" > "$w/host.ini"
 	"$relay_bin" --qmp "$w/qmp.sock" --channel "$w/channel.sock" \
-		--policy "$w/host.ini" --verbose > "$w/relay.log" 2>&1 &
+		--policy "$w/host.ini" --state-dir "$w/state" --verbose > "$w/relay.log" 2>&1 &
 	VM_KILL+=($!)
 }
 

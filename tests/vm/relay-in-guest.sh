@@ -94,7 +94,7 @@ vm_debian_started() {
 	(
 		start_relay() {
 			"$build/host/oomguard-host" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
-				--policy "$work/host.ini" --proc /proc --verbose >> "$work/relay.log" 2>&1 &
+				--policy "$work/host.ini" --proc /proc --state-dir "$work/state" --verbose >> "$work/relay.log" 2>&1 &
 			echo $! > "$work/relay.pid"
 		}
 		start_relay

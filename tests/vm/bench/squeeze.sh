@@ -70,7 +70,7 @@ vm_debian_started() {
 	[ "$g" = oomguard ] || return 0
 	printf '[host]\nmetrics_path = %s\n' "$work/metrics.prom" > "$work/host.ini"
 	"$work/host-pkg/usr/sbin/oomguard-host" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
-		--policy "$work/host.ini" --proc /proc > "$work/relay.log" 2>&1 &
+		--policy "$work/host.ini" --proc /proc --state-dir "$work/state" > "$work/relay.log" 2>&1 &
 	VM_KILL+=($!)
 }
 
