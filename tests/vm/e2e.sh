@@ -104,7 +104,7 @@ vm_debian_started() {
 	# The guest's promise: the balloon target it boots with.
 	[ "$scenario" != twobursts ] || printf '[defaults]\nentitlement_mb = %s\n' "$target" >> "$work/host.ini"
 	"$relay_bin" --qmp "$work/qmp.sock" --channel "$work/channel.sock" \
-		--policy "$work/host.ini" --proc /proc --state-dir "$work/state" --verbose > "$work/relay.log" 2>&1 &
+		--policy "$work/host.ini" --proc /proc --state-dir "$work/state" --debug > "$work/relay.log" 2>&1 &
 	VM_KILL+=($!)
 }
 
