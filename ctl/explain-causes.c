@@ -209,9 +209,11 @@ void explain_other_causes(const OomReport *r, Explanation *x)
                                   "tell which",
                                   in_no_counter, x->ram_kb, (uint64_t)in_no_counter * 100 / x->ram_kb);
         /* swap matters to reclaim for an OOM; a costly-order failure
-         * (> PAGE_ALLOC_COSTLY_ORDER) is about blocks, not amounts */
+         * (> PAGE_ALLOC_COSTLY_ORDER) is about blocks, not amounts, and a
+         * request that may not sleep never reclaims (__alloc_pages_slowpath()
+         * gives up before direct reclaim without __GFP_DIRECT_RECLAIM) */
         if (r->has_swap_lines && r->kind != OOM_KIND_MEMCG && !x->any_admits &&
-            !(r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && r->order > 3)) {
+            !(r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && (r->order > 3 || (r->has_gfp && !x->gfp.can_reclaim)))) {
                 if (r->total_swap_kb == 0)
                         explain_add_cause(x, CAUSE_NO_SWAP, "no swap: anonymous memory (%" PRIu64 " kB) cannot be reclaimed",
                                   x->anon_kb);

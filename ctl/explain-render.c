@@ -61,6 +61,12 @@ static void zones_text(FILE *f, const OomReport *r, const Explanation *x)
                                    " kB\n",
                                 r->order, zv->era_left_kb, zv->v.failed_order, 1 << (zv->v.failed_order + 1),
                                 zv->era_mark_kb);
+                else if (zv->v.failed_order < 0)
+                        fprintf(f, "FAIL: %" PRId64 " kB above min%s, inside the drift of the printed counters\n",
+                                zv->margin_kb, zv->reserve_kb ? " + reserve" : "");
+                else if (zv->only_unusable_lists)
+                        fprintf(f, "FAIL: free blocks only on lists it may not take (largest order %d)\n",
+                                zv->largest_free_order);
                 else
                         fprintf(f, "FAIL: no free block of order %d (largest %d)\n", r->order, zv->largest_free_order);
         }
@@ -156,21 +162,28 @@ void explain_render_text(FILE *f, unsigned index, const OomReport *r, const Expl
         fprintf(f, "\n");
         if (r->has_header) {
                 fprintf(f, "  request: %s", r->comm[0] ? r->comm : "?");
-                if (r->has_trigger_pid && r->kind != OOM_KIND_PAGE_ALLOC_FAILURE)
-                        fprintf(f, " (pid %d, oom_score_adj %d)", r->trigger_pid, r->oom_score_adj);
+                if (r->has_trigger_pid && r->has_oom_score_adj)
+                        fprintf(f, " (pid %d, %s %d)", r->trigger_pid, r->adj_key, r->oom_score_adj);
                 else if (r->has_trigger_pid)
                         fprintf(f, " (pid %d)", r->trigger_pid);
-                else if (r->kind != OOM_KIND_PAGE_ALLOC_FAILURE)
-                        fprintf(f, " (oom_score_adj %d)", r->oom_score_adj);
+                else if (r->has_oom_score_adj)
+                        fprintf(f, " (%s %d)", r->adj_key, r->oom_score_adj);
                 if (r->has_order && r->order >= 0)
                         fprintf(f, " asked for order %d (%u kB)", r->order, (1u << r->order) * x->page_kb);
                 else if (r->has_order)
                         fprintf(f, " (SysRq OOM, order %d)", r->order);
                 if (r->has_gfp)
                         fprintf(f, " with gfp_mask %#x (%s)", r->gfp_mask, x->gfp_text);
-                fprintf(f, "\n           up to zone %s, %s%s%s\n", zone_kind_name(x->effective_highest_zone),
-                        x->gfp.can_reclaim ? "may reclaim" : "cannot sleep", x->gfp.high ? ", __GFP_HIGH" : "",
-                        x->gfp.movable ? ", movable" : "");
+                else if (r->gfp_masked[0])
+                        fprintf(f, " with gfp_mask %s (digits hidden in the text; the kernel's names: %s)",
+                                r->gfp_masked, r->gfp_names[0] ? r->gfp_names : "none");
+                if (x->gfp_known)
+                        fprintf(f, "\n           up to zone %s, %s%s%s\n", zone_kind_name(x->effective_highest_zone),
+                                x->gfp.can_reclaim ? "may reclaim" : "cannot sleep", x->gfp.high ? ", __GFP_HIGH" : "",
+                                x->gfp.movable ? ", movable" : "");
+                else
+                        fprintf(f, "\n           gfp_mask not in the text: which zones and whether it may reclaim "
+                                   "are not known\n");
         }
         if (r->constraint[0] || r->mems_allowed[0])
                 fprintf(f, "  constraint: %s%s%s%s%s\n", r->constraint[0] ? r->constraint : "(not printed)",
@@ -258,8 +271,14 @@ void explain_render_json(FILE *f, unsigned index, const OomReport *r, const Expl
         json_str(f, r->comm);
         if (r->has_trigger_pid)
                 fprintf(f, ",\"pid\":%d", r->trigger_pid);
-        fprintf(f, ",\"oom_score_adj\":%d},", r->oom_score_adj);
-        fprintf(f, "\"request\":{\"gfp_mask\":\"%#x\",\"gfp_flags\":", r->gfp_mask);
+        if (r->has_oom_score_adj)
+                fprintf(f, ",\"%s\":%d", r->adj_key, r->oom_score_adj);
+        fprintf(f, "},\"request\":{\"gfp_mask\":");
+        if (r->has_gfp)
+                fprintf(f, "\"%#x\"", r->gfp_mask);
+        else
+                json_str(f, r->gfp_masked);
+        fprintf(f, ",\"gfp_flags\":");
         json_str(f, x->gfp_text);
         fprintf(f, ",\"gfp_flags_from_kernel\":%s,\"order\":%d,\"bytes\":%" PRIu64
                    ",\"highest_zone\":\"%s\",\"can_reclaim\":%s,\"high\":%s,\"movable\":%s},",

@@ -94,6 +94,9 @@ void explain_to_sample(const OomReport *r, unsigned page_kb, Sample *s)
                 }
                 if (!oz->has_line)
                         z->managed_pages = z->present_pages = z->spanned_pages = oz->buddy_total_kb / page_kb;
+                else if (!oz->has_present && !oz->has_managed)
+                        /* a line cut before its sizes: the zone has at least what is free */
+                        z->managed_pages = z->present_pages = z->spanned_pages = z->free_pages;
         }
         (void)zone_layout_resolve(s);
 }
@@ -192,14 +195,19 @@ static void verdicts_on(const OomReport *r, const Sample *s, Explanation *x)
 }
 
 
-/* The types of free list a request may take pages from. */
-static unsigned usable_types(const Explanation *x)
+/* The types of free list a request may take pages from. The highatomic
+ * reserve serves a high-order atomic request (buffered_rmqueue() from 4.4,
+ * rmqueue() later: ALLOC_HARDER and order > 0); an order-0 one reaches it
+ * only from 6.3 (rmqueue_buddy(): ALLOC_NON_BLOCK, after __rmqueue() failed),
+ * before that its per-cpu refill (rmqueue_bulk() -> __rmqueue()) falls back
+ * over fallbacks[], which holds no MIGRATE_HIGHATOMIC. */
+static unsigned usable_types(const Explanation *x, int order)
 {
         unsigned t = (1u << MT_UNMOVABLE) | (1u << MT_MOVABLE) | (1u << MT_RECLAIMABLE) | (1u << MT_RESERVE);
 
         if (x->gfp.movable)
                 t |= 1u << MT_CMA;
-        if (x->gfp.atomic && x->gfp.high)
+        if (x->gfp.atomic && x->gfp.high && (order > 0 || x->kernel >= KV(6, 3, 0)))
                 t |= 1u << MT_HIGHATOMIC;
         return t;
 }
@@ -217,7 +225,7 @@ static bool no_usable_free_list(const OomZone *z, const Explanation *x, int orde
                 if (!z->buddy[k])
                         continue;
                 any = true;
-                if (!z->types[k] || (z->types[k] & usable_types(x)))
+                if (!z->types[k] || (z->types[k] & usable_types(x, order)))
                         return false;
         }
         return any;
@@ -254,12 +262,25 @@ void explain_zone_causes(const OomReport *r, const Explanation *xc, Explanation 
                         continue;
                 }
                 if (zv->v.ok && no_usable_free_list(z, x, order)) {
+                        unsigned seen = 0;
+
+                        for (unsigned k = (unsigned)(order > 0 ? order : 0); k < z->n_orders; k++)
+                                if (z->buddy[k])
+                                        seen |= z->types[k] & ~usable_types(x, order);
                         zv->v.ok = false;
                         zv->v.failed_order = order;
+                        zv->only_unusable_lists = true;
                         explain_add_cause(x, CAUSE_HIGHATOMIC_RESERVE,
-                                  "node %d %s: free %" PRIu64 " kB passes the watermark, but every free block is on a "
-                                  "list this request may not use (highatomic%s)",
-                                  z->node, z->name, z->free_kb, x->gfp.movable ? "" : " or CMA");
+                                  "node %d %s: free %" PRIu64 " kB passes the watermark, but every free block of "
+                                  "order %d or more is in %s%s%s pageblocks, which this request may not take%s",
+                                  z->node, z->name, z->free_kb, order > 0 ? order : 0,
+                                  seen & (1u << MT_HIGHATOMIC) ? "highatomic (H)" : "",
+                                  (seen & (1u << MT_HIGHATOMIC)) && (seen & ~(1u << MT_HIGHATOMIC)) ? " or " : "",
+                                  seen & (1u << MT_CMA) ? "CMA (C)" : seen & (1u << MT_ISOLATE) ? "isolated (I)" : "",
+                                  (seen & (1u << MT_HIGHATOMIC)) && order == 0 && x->kernel < KV(6, 3, 0) ?
+                                          ": before 6.3 an order-0 request refills its per-cpu list through "
+                                          "__rmqueue(), whose fallbacks never include the highatomic reserve" :
+                                          "");
                         continue;
                 }
                 if (zv->v.ok && !z->has_reserved_highatomic && x->kernel >= KV(4, 4, 0) && x->kernel < KV(5, 10, 0)) {

@@ -163,11 +163,21 @@ void explain(const OomReport *r, Explanation *x)
         x->page_kb = explain_page_kb(r);
         if (r->has_gfp) {
                 gfp_decode(r->gfp_mask, x->kernel, &x->gfp);
+                x->gfp_known = true;
                 if (r->gfp_names[0]) {
                         snprintf(x->gfp_text, sizeof(x->gfp_text), "%s", r->gfp_names);
                         x->gfp_text_from_kernel = true;
                 } else
                         gfp_format(r->gfp_mask, x->kernel, x->gfp_text, sizeof(x->gfp_text));
+        } else if (r->gfp_names[0] && gfp_from_names(r->gfp_names, x->kernel, &(uint32_t){ 0 }) == 0) {
+                /* the digits were hidden, the kernel's names were not */
+                uint32_t mask;
+
+                (void)gfp_from_names(r->gfp_names, x->kernel, &mask);
+                gfp_decode(mask, x->kernel, &x->gfp);
+                x->gfp_known = true;
+                snprintf(x->gfp_text, sizeof(x->gfp_text), "%s", r->gfp_names);
+                x->gfp_text_from_kernel = true;
         } else
                 x->gfp.highest_zone = ZONE_KIND_NORMAL;
         x->alloc_flags = alloc_flags_from_gfp(&x->gfp, x->kernel, r->has_order && r->order > 0 ? (unsigned)r->order : 0);

@@ -48,6 +48,7 @@ typedef struct ZoneVerdict {
         uint64_t reserve_kb;
         int largest_free_order;
         bool passes_without_reserve, passes_with_highatomic;
+        bool only_unusable_lists;       /* its free blocks are all on lists the request may not take */
         /* before 4.4, the order-N check that failed (failed_order + 1): free
          * pages left after the blocks of lower orders are taken away, and
          * the mark halved once per order (__zone_watermark_ok()) */
@@ -65,6 +66,7 @@ typedef struct Explanation {
         KernelVersion kernel;
         unsigned page_kb;
         GfpInfo gfp;
+        bool gfp_known;                 /* from the mask, or from the kernel's names when its digits were hidden */
         char gfp_text[256];
         bool gfp_text_from_kernel;
         int highest_zone_index;

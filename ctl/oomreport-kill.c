@@ -2,6 +2,7 @@
 /* The header of dump_header() (mm/oom_kill.c), the "CPU: .. PID: .. Comm:"
  * line of dump_stack(), dump_tasks()' table, oom_kill_process()' kill lines,
  * mem_cgroup_print_oom_info()'s usage and stats, and the oom-kill: summary. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,16 @@ void parse_header_line(Parser *ps, const char *p, const char *e, bool paf)
                         }
                         r->gfp_mask = m;
                         r->has_gfp = digits > 0;
+                        /* "gfp_mask=0x240****(GFP_KERNEL)": the digits the
+                         * page hid are not the mask; the names still are */
+                        if (q < e && *q == '*') {
+                                const char *d = q;
+
+                                while (q < e && *q == '*')
+                                        q++;
+                                txt_copy(r->gfp_masked, sizeof(r->gfp_masked), d - digits - 2, q);
+                                r->has_gfp = false;
+                        }
                         if (q < e && *q == '(') {
                                 const char *c = memchr(q, ')', (size_t)(e - q));
 
@@ -58,8 +69,18 @@ void parse_header_line(Parser *ps, const char *p, const char *e, bool paf)
                 r->has_order = r->order >= -1 && r->order < OG_MAX_ORDERS;
         if (!r->has_order)
                 r->order = 0;
-        if (!txt_int_after(k, e, "oom_score_adj=", &r->oom_score_adj))
-                (void)txt_int_after(k, e, "oomkilladj=", &r->oom_score_adj);
+        {
+                static const char *const adj_keys[] = { "oom_score_adj", "oom_adj", "oomkilladj" };
+                char key[20];
+
+                for (size_t i = 0; i < sizeof(adj_keys) / sizeof(adj_keys[0]) && !r->has_oom_score_adj; i++) {
+                        snprintf(key, sizeof(key), "%s=", adj_keys[i]);
+                        if (txt_int_after(k, e, key, &r->oom_score_adj)) {
+                                r->has_oom_score_adj = true;
+                                snprintf(r->adj_key, sizeof(r->adj_key), "%s", adj_keys[i]);
+                        }
+                }
+        }
         q = txt_after(k, e, "nodemask=");
         if (q) {
                 const char *s = q, *t = s;

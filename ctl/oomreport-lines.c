@@ -151,6 +151,11 @@ bool parse_record(Parser *ps, const char *p, const char *e)
                 return true;
         }
         if (txt_starts(p, e, "Task in ") && (q = txt_after(p, e, "limit of "))) {
+                /* mem_cgroup_print_oom_info() prints a cgroup path, which
+                 * starts with '/'; Alibaba Cloud Linux says "limit of host"
+                 * for the machine's own OOM */
+                if (q < e && *q != '/')
+                        return true;
                 txt_copy(r->memcg_limit_of, sizeof(r->memcg_limit_of), q, e);
                 r->kind = OOM_KIND_MEMCG;
                 return true;

@@ -68,6 +68,8 @@ typedef struct Parser {
         char record[RECORD_MAX];
         size_t record_len;
         unsigned record_line;
+        size_t prev_line_len;   /* the last physical line's length */
+        size_t widest_line;     /* the longest physical line so far: the width a hard wrap cuts at */
         unsigned lineno;
         int error;
         FILE *skipped;

@@ -94,11 +94,19 @@ const char *oom_strip_prefix(const char *s, const char *e, bool *had_prefix)
         *had_prefix = false;
         s = skip_markup(s, e);
         p = s;
-        /* copied from a page: "    [731411.303808] ..." */
+        /* copied from a page: "    [731411.303808] ...", or behind the
+         * shell prompt it was run at: "# [  775.947949] ..." */
         {
                 const char *t = s;
 
                 skip_blanks(&t, e);
+                if (t + 1 < e && (*t == '#' || *t == '$') && t[1] == ' ') {
+                        const char *u = t + 1;
+
+                        skip_blanks(&u, e);
+                        if (u < e && *u == '[' && skip_bracket_stamp(u, e))
+                                t = u;
+                }
                 if (t > s && t < e && *t == '[' && skip_bracket_stamp(t, e))
                         p = t;
         }

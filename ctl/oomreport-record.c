@@ -154,6 +154,13 @@ static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece
                 return true;
         }
         if (continues(ps, t, e, had_prefix)) {
+                /* a mail client wraps at a blank and drops it, leaving the
+                 * line short of the width: "... Normal" / "free:1492kB" is
+                 * "Normal free:1492kB"; a terminal or a page cuts at the
+                 * width itself, inside a word ("manag" / "ed:999552kB") */
+                if (ps->record_len && ps->record[ps->record_len - 1] != ' ' && ps->record[ps->record_len - 1] != '=' &&
+                    t < e && *t != ' ' && ps->prev_line_len < ps->widest_line)
+                        append_record(ps, " ", " " + 1);
                 append_record(ps, t, e);
                 return true;
         }
@@ -186,25 +193,61 @@ static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece
         return true;
 }
 
+/* " [  776.233602] " inside a line: the stamp of a record a mail client
+ * or a web page joined onto the one before. Only printk's own "[%5lu.%06lu]"
+ * form counts, after a blank. */
+static const char *joined_stamp(const char *s, const char *e)
+{
+        for (const char *b = s + 1; b < e && (b = memchr(b, '[', (size_t)(e - b))); b++) {
+                const char *q = b + 1;
+                unsigned int_digits = 0, frac_digits = 0;
+
+                if (b[-1] != ' ')
+                        continue;
+                skip_blanks(&q, e);
+                for (; q < e && txt_is_digit(*q); q++)
+                        int_digits++;
+                if (!int_digits || q >= e || *q != '.')
+                        continue;
+                for (q++; q < e && txt_is_digit(*q); q++)
+                        frac_digits++;
+                if (frac_digits == 6 && q < e && *q == ']')
+                        return b;
+        }
+        return NULL;
+}
+
 bool take_physical_line(Parser *ps, const char *s, const char *e)
 {
-        bool first = true;
+        const char *line = s;
+        bool first = true, split = false;
 
         /* rsyslog escapes embedded newlines as "#012"; copies from some
-         * archives carry a literal "\x0a" */
+         * archives carry a literal "\x0a"; a record joined after the last
+         * one brings its own stamp */
         for (;;) {
                 const char *h = txt_find(s, e, "#012"), *x = txt_find(s, e, "\\x0a"), *cut = h;
+                bool had;
+                const char *st = joined_stamp(oom_strip_prefix(s, e, &had), e);
                 size_t skip = 4;
+                bool own_prefix = false;
 
                 if (x && (!cut || x < cut))
                         cut = x;
+                if (st && (!cut || st < cut))
+                        cut = st, skip = 0, own_prefix = true;
                 if (!cut)
                         break;
                 (void)take_line(ps, s, cut, first);
-                first = false;
+                split = true;
+                first = own_prefix;
                 s = cut + skip;
         }
-        return take_line(ps, s, e, first) || !first;
+        split = take_line(ps, s, e, first) || split;
+        ps->prev_line_len = (size_t)(e - line);
+        if (ps->prev_line_len > ps->widest_line)
+                ps->widest_line = ps->prev_line_len;
+        return split;
 }
 
 /* A report found by a line after its header (an excerpt, or a header cut

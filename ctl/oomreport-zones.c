@@ -81,7 +81,7 @@ bool parse_zone_line(Parser *ps, const char *p, const char *e)
                 else if (kv_is(&kv, "high"))
                         z->high_kb = kv.value;
                 else if (kv_is(&kv, "present"))
-                        z->present_kb = kv.value;
+                        z->present_kb = kv.value, z->has_present = true;
                 else if (kv_is(&kv, "managed"))
                         z->managed_kb = kv.value, z->has_managed = true;
                 else if (kv_is(&kv, "reserved_highatomic"))

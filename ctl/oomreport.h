@@ -27,6 +27,7 @@ typedef struct OomZone {
         uint64_t reserved_highatomic_kb, free_highatomic_kb, free_cma_kb;
         bool has_boost, has_reserved_highatomic, has_free_highatomic;
         bool has_managed;                       /* printed from 3.8 */
+        bool has_present;                       /* a line cut short may print neither */
         unsigned n_reserve;
         uint64_t reserve_pages[OG_MAX_ZONES];   /* lowmem_reserve[] */
         bool has_buddy;
@@ -70,10 +71,13 @@ typedef struct OomReport {
         bool has_trigger_pid;
         bool has_gfp;
         uint32_t gfp_mask;
+        char gfp_masked[24];                    /* "0x240****": digits hidden by whoever pasted it */
         char gfp_names[256];                    /* the kernel's own decoding, when printed */
         int order;                              /* -1 for a SysRq OOM */
         bool has_order;
-        int oom_score_adj;
+        int oom_score_adj;                      /* or oom_adj/oomkilladj: adj_key says which */
+        bool has_oom_score_adj;
+        char adj_key[16];                       /* "oom_score_adj", "oom_adj" (2.6.29-2.6.35), "oomkilladj" */
         char nodemask[64];
 
         /* the kernel */

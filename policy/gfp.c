@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "gfp.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct GfpLayout {
@@ -162,4 +164,55 @@ void gfp_format(uint32_t mask, KernelVersion kv, char *buf, size_t size)
                 ADD(used ? "|" : "", hex);
         }
 #undef ADD
+}
+
+/* One name of format_flags()' output, [p, e). */
+static bool name_value(const GfpLayout *l, const char *p, const char *e, uint32_t *v)
+{
+        size_t n = (size_t)(e - p);
+
+        if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+                char hex[16], *end;
+
+                if (n >= sizeof(hex))
+                        return false;
+                memcpy(hex, p, n);
+                hex[n] = '\0';
+                *v = (uint32_t)strtoul(hex, &end, 16);
+                return *end == '\0';
+        }
+        for (size_t i = 0; i < 12 && l->composites[i].name; i++)
+                if (strlen(l->composites[i].name) == n && memcmp(l->composites[i].name, p, n) == 0) {
+                        *v = l->composites[i].value;
+                        return true;
+                }
+        for (unsigned b = 0; b < 28; b++)
+                if (b < sizeof(l->bits) / sizeof(l->bits[0]) && l->bits[b] && strlen(l->bits[b]) == n &&
+                    memcmp(l->bits[b], p, n) == 0) {
+                        *v = 1u << b;
+                        return true;
+                }
+        return false;
+}
+
+int gfp_from_names(const char *names, KernelVersion kv, uint32_t *mask)
+{
+        const GfpLayout *l = layout_for(kv);
+        const char *p = names;
+        int ret = 0;
+
+        *mask = 0;
+        while (*p) {
+                const char *e = strchr(p, '|');
+                uint32_t v;
+
+                if (!e)
+                        e = p + strlen(p);
+                if (name_value(l, p, e, &v))
+                        *mask |= v;
+                else
+                        ret = -ENOENT;
+                p = *e ? e + 1 : e;
+        }
+        return ret;
 }

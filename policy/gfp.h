@@ -29,5 +29,10 @@ void gfp_decode(uint32_t mask, KernelVersion kv, GfpInfo *ret);
  * then single flags, then any unknown remainder as hex. */
 void gfp_format(uint32_t mask, KernelVersion kv, char *buf, size_t size);
 
+/* The mask that the kernel's %pGg names stand for on kernel kv
+ * ("GFP_HIGHUSER_MOVABLE|__GFP_ZERO", a hex remainder allowed): 0, or
+ * -ENOENT with *mask holding the names it knew when one is not of kv's era. */
+int gfp_from_names(const char *names, KernelVersion kv, uint32_t *mask);
+
 /* The oldest kernel whose bit layout this is, for each era. */
 KernelVersion gfp_era_start(KernelVersion kv);

@@ -6,7 +6,7 @@
 Every NAME.facts beside a NAME.log under FIXTURES_DIR/oom-reports*/ holds facts
 read from the log by hand, one per line ("reports 2", "1.trigger_pid 24430",
 "2.zone 0/DMA32.free_kb 44196", "1.cause fragmentation", "1.not_cause
-balloon"). Each is checked against `explain --json`; the script prints every
+balloon", "1.can_reclaim false"). Each is checked against `explain --json`; the script prints every
 wrong fact, then how many were right, and fails below MIN_PERCENT (default 95).
 """
 import glob
@@ -25,13 +25,16 @@ def field(report, key):
         "chosen_pid": ("chosen", "pid"), "chosen_process": ("chosen", "process"),
         "constraint": ("constraint",), "mems_allowed": ("mems_allowed",),
         "kernel": ("kernel", "release"), "memcg_version": ("memcg", "cgroup_version"),
-        "memcg_anon_kb": ("memcg", "anon_kb"),
+        "memcg_anon_kb": ("memcg", "anon_kb"), "memcg_path": ("memcg", "path"),
+        "gfp_flags": ("request", "gfp_flags"), "can_reclaim": ("request", "can_reclaim"),
     }
     v = report
     for k in simple[key]:
         if not isinstance(v, dict) or k not in v:
             return None
         v = v[k]
+    if isinstance(v, bool):
+        return "true" if v else "false"
     return str(v)
 
 

@@ -11,42 +11,7 @@
 #include <string.h>
 
 #include "explain-render.h"
-#include "explain.h"
-#include "oomreport-parse.h"
-
-#define MAX_REPORTS 8
-
-typedef struct Collected {
-        unsigned n;
-        OomReport r[MAX_REPORTS];
-        Explanation x[MAX_REPORTS];
-} Collected;
-
-static int collect(const OomReport *r, void *userdata)
-{
-        Collected *c = userdata;
-
-        if (c->n < MAX_REPORTS) {
-                c->r[c->n] = *r;
-                explain(r, &c->x[c->n]);
-                c->n++;
-        }
-        return 0;
-}
-
-static Collected *parse(const char *text, size_t len)
-{
-        Collected *c = calloc(1, sizeof(*c));
-        OomParseStats st;
-        char *exact = malloc(len ? len : 1);
-
-        assert_non_null(c);
-        memcpy(exact, text, len);
-        assert_int_equal(oom_parse_buffer(exact, len, 0, collect, c, &st), 0);
-        assert_int_equal(st.reports, c->n);
-        free(exact);
-        return c;
-}
+#include "oomreport-collect.h"
 
 /* The report's own text without its "[   24.661838] " stamps. */
 static char **report_lines(unsigned *ret_n)

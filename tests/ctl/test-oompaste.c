@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* explain on reports as pages and mails carry them: behind a shell prompt,
+ * with records a mail client joined and wrapped, with digits a page hid,
+ * with a vendor's wording, cut short. Checked through what explain prints
+ * (text and JSON), on the real fixtures. */
+#include "helpers.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain-render.h"
+#include "oomreport-collect.h"
+
+static Collected *parse_fixture(const char *relpath)
+{
+        size_t n;
+        char *text = fixture_read(relpath, &n);
+        Collected *c = parse(text, n);
+
+        free(text);
+        return c;
+}
+
+static char *render(const Collected *c, unsigned i, bool json)
+{
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+
+        assert_non_null(f);
+        if (json)
+                explain_render_json(f, i + 1, &c->r[i], &c->x[i]);
+        else
+                explain_render_text(f, i + 1, &c->r[i], &c->x[i]);
+        assert_int_equal(fclose(f), 0);
+        return out;
+}
+
+static void has(const char *text, const char *needle)
+{
+        if (!strstr(text, needle))
+                fail_msg("missing \"%s\" in:\n%s", needle, text);
+}
+
+static void lacks(const char *text, const char *needle)
+{
+        if (strstr(text, needle))
+                fail_msg("unexpected \"%s\" in:\n%s", needle, text);
+}
+
+/* A mail (linux-mm, 2019) whose client wrapped at 72 columns, dropping the
+ * blank at each cut, and joined records ("... no [  776.233602] Normal"),
+ * its first line behind the root prompt "# ". */
+static void mail_wrapped_and_joined(void **state)
+{
+        Collected *c = parse_fixture("oom-reports-public/linux-4.9.123-arm-page-alloc-failure-atomic-all-highatomic-wrapped-lkml.log");
+        char *json, *text;
+
+        (void)state;
+        assert_int_equal(c->n, 1);
+        json = render(c, 0, true);
+        text = render(c, 0, false);
+        /* the prompt and the stamp are not part of the task's name */
+        has(json, "\"trigger\":{\"comm\":\"nc.traditional\",\"pid\":1288");
+        /* "Tainted: G" / "   O    4.9.123-pic6-g31a13de-dirty #19" */
+        has(json, "\"release\":\"4.9.123-pic6-g31a13de-dirty\"");
+        /* "[  776.233602] Normal" / "free:1492kB min:964kB ..." is one zone line */
+        has(json, "\"node\":0,\"zone\":\"Normal\",\"free_kb\":1492,\"min_kb\":964");
+        has(json, "\"lowmem_reserve_pages\":[0,0]");
+        /* GFP_ATOMIC, order 0, every free block highatomic: before 6.3 the
+         * per-cpu refill never takes from that reserve */
+        has(json, "\"causes\":[\"highatomic_reserve\"]");
+        has(text, "FAIL: free blocks only on lists it may not take");
+        /* a request that cannot sleep never reclaims: swap is no cause */
+        lacks(json, "no_swap");
+        free(text);
+        free(json);
+        free(c);
+}
+
+/* A page that wraps long lines at its width cuts inside words
+ * ("present:1032064kB manag" / "ed:999552kB"): nothing is inserted there. */
+static void page_wrap_inside_words(void **state)
+{
+        Collected *c = parse_fixture("oom-reports/linode-4.4-swap-highmem.log");
+        char *json;
+
+        (void)state;
+        assert_int_equal(c->n, 1);
+        json = render(c, 0, true);
+        has(json, "\"zone\":\"DMA32\",\"free_kb\":3948,\"min_kb\":3956");
+        has(json, "\"managed_kb\":999552");
+        free(json);
+        free(c);
+}
+
+/* A help page that hid the mask's low digits ("0x240****(GFP_KERNEL)") and
+ * quotes a vendor kernel whose machine-wide OOM says "limit of host". */
+static void hidden_digits_and_limit_of_host(void **state)
+{
+        Collected *c = parse_fixture("oom-reports-pasted/en-alibabacloud-help-three-cases-masked-gfp-limit-of-host.log");
+        char *json, *text;
+
+        (void)state;
+        assert_int_equal(c->n, 3);
+        json = render(c, 0, true);
+        text = render(c, 0, false);
+        /* the kernel's own names stand, not a decoding of "0x240" */
+        has(json, "\"gfp_mask\":\"0x240****\",\"gfp_flags\":\"GFP_KERNEL\",\"gfp_flags_from_kernel\":true");
+        has(json, "\"can_reclaim\":true");
+        has(text, "may reclaim");
+        lacks(text, "__GFP_NOWARN");
+        free(text);
+        free(json);
+        json = render(c, 2, true);
+        text = render(c, 2, false);
+        has(json, "\"kind\":\"global\"");
+        lacks(json, "memcg_limit");
+        has(json, "\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_ZERO\"");
+        /* the zone line stops before present: and managed:, which is not a
+         * zone without pages */
+        lacks(text, "no managed pages");
+        has(text, "DMA32        155160     152412");
+        free(text);
+        free(json);
+        free(c);
+}
+
+/* A header names only what it prints: no oom_score_adj where the kernel
+ * printed oom_adj (2.6.29-2.6.35) or nothing (2005), no reclaim verdict
+ * without a mask. */
+static void header_says_what_it_printed(void **state)
+{
+        static const char cut[] =
+                "Aug 21 14:42:49 freecinc kernel: [2169057.156353] taskd invoked oom-killer: \n";
+        Collected *c = parse_fixture("oom-reports-public/linux-2.6.30-x86_64-swap-exhausted-lkml.log");
+        char *text = render(c, 0, false);
+
+        (void)state;
+        has(text, "(pid 23105, oom_adj 0)");
+        lacks(text, "oom_score_adj 0");
+        free(text);
+        free(c);
+        c = parse_fixture("oom-reports-public/linux-2.6-2005-i386-lowmem-dentry-slab-highmem-free-lkml.log");
+        text = render(c, 0, false);
+        lacks(text, "oom_score_adj 0");
+        free(text);
+        free(c);
+        c = parse(cut, sizeof(cut) - 1);
+        assert_int_equal(c->n, 1);
+        text = render(c, 0, false);
+        has(text, "gfp_mask not in the text");
+        lacks(text, "cannot sleep");
+        lacks(text, "oom_score_adj 0");
+        free(text);
+        free(c);
+}
+
+/* The min check passes by a margin inside the counters' drift: the verdict
+ * says so, not that no free block of the order exists (it had order 8). */
+static void drift_verdict_is_not_fragmentation(void **state)
+{
+        Collected *c = parse_fixture("oom-reports-public/linux-4.18.0-477-el8-mempolicy-rsyslog-012.log");
+        char *text = render(c, 0, false);
+
+        (void)state;
+        has(text, "1732 kB above min, inside the drift of the printed counters");
+        lacks(text, "no free block of order 0");
+        free(text);
+        free(c);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(mail_wrapped_and_joined),
+                cmocka_unit_test(page_wrap_inside_words),
+                cmocka_unit_test(hidden_digits_and_limit_of_host),
+                cmocka_unit_test(header_says_what_it_printed),
+                cmocka_unit_test(drift_verdict_is_not_fragmentation),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
