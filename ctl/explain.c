@@ -73,6 +73,9 @@ KernelVersion explain_infer_kernel(const OomReport *r)
         } while (0)
         if (r->gfp_names[0])
                 AT_LEAST(KV(4, 6, 0));
+        /* the names and the digits together fix the bit layout's era */
+        if (r->gfp_names[0] && r->has_gfp && gfp_era_of(r->gfp_mask, r->gfp_names))
+                AT_LEAST(gfp_era_of(r->gfp_mask, r->gfp_names));
         if (node_line)
                 AT_LEAST(KV(4, 8, 0));
         if (r->constraint[0])

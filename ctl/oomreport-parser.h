@@ -66,6 +66,9 @@ typedef struct Parser {
         bool have_task_cols;
 
         char record[RECORD_MAX];
+        char decoded[RECORD_MAX];       /* a quoted-printable line, decoded */
+        bool quoted_printable;          /* the text is a raw mail body ("=3D" seen) */
+        bool soft_break;                /* the last line ended in QP's "=": the next one goes on it */
         size_t record_len;
         unsigned record_line;
         size_t prev_line_len;   /* the last physical line's length */

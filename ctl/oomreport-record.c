@@ -217,10 +217,60 @@ static const char *joined_stamp(const char *s, const char *e)
         return NULL;
 }
 
+static int hex_digit(char c)
+{
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A raw mail body in quoted-printable (RFC 2045 6.7), as mail archives show
+ * it: "gfp_mask=3D0x40cc0(GFP_KERNEL=7C__GFP_COMP), o=" / "rder=3D3". Once
+ * "=3D" (an encoded '=') is seen, "=XX" is decoded and a line ending in '='
+ * goes on in the next one. Returns false for a line that is not QP. */
+static bool decode_qp(Parser *ps, const char **s, const char **e, bool *soft)
+{
+        const char *p = *s, *end = *e;
+        size_t n = 0;
+
+        *soft = false;
+        if (!ps->quoted_printable && !txt_find(p, end, "=3D"))
+                return false;
+        ps->quoted_printable = true;
+        while (end > p && end[-1] == '\r')
+                end--;
+        if (end > p && end[-1] == '=') {
+                *soft = true;
+                end--;
+        }
+        while (p < end && n < sizeof(ps->decoded)) {
+                int hi, lo;
+
+                if (*p == '=' && end - p >= 3 && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
+                        ps->decoded[n++] = (char)(hi << 4 | lo);
+                        p += 3;
+                } else
+                        ps->decoded[n++] = *p++;
+        }
+        *s = ps->decoded;
+        *e = ps->decoded + n;
+        return true;
+}
+
 bool take_physical_line(Parser *ps, const char *s, const char *e)
 {
         const char *line = s;
-        bool first = true, split = false;
+        bool first = true, split = false, soft = false;
+
+        if (decode_qp(ps, &s, &e, &soft)) {
+                bool joined = ps->soft_break && ps->record_len;
+
+                ps->soft_break = soft;
+                if (joined) {
+                        /* the rest of a line QP broke at 76 columns */
+                        append_record(ps, s, e);
+                        return true;
+                }
+        } else
+                ps->soft_break = false;
 
         /* rsyslog escapes embedded newlines as "#012"; copies from some
          * archives carry a literal "\x0a"; a record joined after the last

@@ -216,3 +216,14 @@ int gfp_from_names(const char *names, KernelVersion kv, uint32_t *mask)
         }
         return ret;
 }
+
+KernelVersion gfp_era_of(uint32_t mask, const char *names)
+{
+        for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+                uint32_t m;
+
+                if (gfp_from_names(names, layouts[i].since, &m) == 0 && m == mask)
+                        return layouts[i].since;
+        }
+        return 0;
+}

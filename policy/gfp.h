@@ -34,5 +34,9 @@ void gfp_format(uint32_t mask, KernelVersion kv, char *buf, size_t size);
  * -ENOENT with *mask holding the names it knew when one is not of kv's era. */
 int gfp_from_names(const char *names, KernelVersion kv, uint32_t *mask);
 
+/* The oldest era whose layout makes names stand for mask (the kernel printed
+ * both), or 0 when none does. */
+KernelVersion gfp_era_of(uint32_t mask, const char *names);
+
 /* The oldest kernel whose bit layout this is, for each era. */
 KernelVersion gfp_era_start(KernelVersion kv);

@@ -40,14 +40,14 @@ static char *render(const Collected *c, unsigned i, bool json)
 
 static void has(const char *text, const char *needle)
 {
-        if (!strstr(text, needle))
-                fail_msg("missing \"%s\" in:\n%s", needle, text);
+        if (!text || !strstr(text, needle))
+                fail_msg("missing \"%s\" in:\n%s", needle, text ? text : "(nothing)");
 }
 
 static void lacks(const char *text, const char *needle)
 {
-        if (strstr(text, needle))
-                fail_msg("unexpected \"%s\" in:\n%s", needle, text);
+        if (!text || strstr(text, needle))
+                fail_msg("unexpected \"%s\" in:\n%s", needle, text ? text : "(nothing)");
 }
 
 /* A mail (linux-mm, 2019) whose client wrapped at 72 columns, dropping the
@@ -172,6 +172,28 @@ static void drift_verdict_is_not_fragmentation(void **state)
         free(c);
 }
 
+/* A raw mail body (LKML, 2021) in quoted-printable: "=3D" is '=', "=7C"
+ * is '|', and a line broken at 76 columns ends in '=' ("o=" / "rder=3D3"). */
+static void quoted_printable_mail(void **state)
+{
+        Collected *c = parse_fixture("oom-reports-public/linux-5.10ish-arm64-oom-order3-devkmsg-quoted-printable-lkml.log");
+        char *json;
+
+        (void)state;
+        assert_int_equal(c->n, 1);
+        json = render(c, 0, true);
+        has(json, "\"oom_score_adj\":-1000");
+        has(json, "\"gfp_mask\":\"0x40cc0\",\"gfp_flags\":\"GFP_KERNEL|__GFP_COMP\"");
+        has(json, "\"order\":3");
+        /* 0xcc0 is GFP_KERNEL from 5.1 on: the layout of that era, which
+         * may reclaim */
+        has(json, "\"version\":\"5.1.0\"");
+        has(json, "\"can_reclaim\":true");
+        has(json, "\"zone\":\"Normal\",\"free_kb\":12640,\"free_blocks_by_order\":[2490,277,27,1,");
+        free(json);
+        free(c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -180,6 +202,7 @@ int main(void)
                 cmocka_unit_test(hidden_digits_and_limit_of_host),
                 cmocka_unit_test(header_says_what_it_printed),
                 cmocka_unit_test(drift_verdict_is_not_fragmentation),
+                cmocka_unit_test(quoted_printable_mail),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
