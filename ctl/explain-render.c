@@ -91,7 +91,10 @@ static void memory_text(FILE *f, const OomReport *r, const Explanation *x)
 {
         if (x->has_breakdown) {
                 fprintf(f, "  memory, MiB: RAM ");
-                mib(f, x->ram_kb);
+                if (x->ram_kb)
+                        mib(f, x->ram_kb);
+                else
+                        fprintf(f, "not in the text");
                 fprintf(f, ", free ");
                 mib(f, x->free_kb);
                 fprintf(f, ", anon ");
@@ -112,10 +115,13 @@ static void memory_text(FILE *f, const OomReport *r, const Explanation *x)
                         fprintf(f, ", hugepages ");
                         mib(f, x->hugepages_kb);
                 }
-                fprintf(f, ", not in any counter ");
-                if (x->unaccounted_kb < 0)
-                        fprintf(f, "-");
-                mib(f, (uint64_t)(x->unaccounted_kb < 0 ? -x->unaccounted_kb : x->unaccounted_kb));
+                /* what no counter holds is RAM less the counters: unknown without RAM */
+                if (x->ram_kb) {
+                        fprintf(f, ", not in any counter ");
+                        if (x->unaccounted_kb < 0)
+                                fprintf(f, "-");
+                        mib(f, (uint64_t)(x->unaccounted_kb < 0 ? -x->unaccounted_kb : x->unaccounted_kb));
+                }
                 fprintf(f, "\n");
         }
         if (r->has_swap_lines) {

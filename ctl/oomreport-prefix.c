@@ -144,9 +144,18 @@ const char *oom_strip_prefix(const char *s, const char *e, bool *had_prefix)
                 p = e;
                 *had_prefix = true;
         }
-        /* one or two bracketed stamps ("[  1.2] [T123] " on newer kernels) */
+        /* one or two bracketed stamps ("[  1.2] [T123] " on newer kernels;
+         * "[ 6207.637280]  [3:  Binder:9343_3:22875] " where a vendor's
+         * printk adds the CPU, comm and pid) */
         for (int i = 0; i < 2; i++) {
                 q = skip_bracket_stamp(p, e);
+                if (!q && i > 0) {
+                        const char *b = p;
+
+                        skip_blanks(&b, e);
+                        if (b > p)
+                                q = skip_bracket_stamp(b, e);
+                }
                 if (!q)
                         break;
                 p = q;

@@ -159,8 +159,8 @@ static bool take_line(Parser *ps, const char *s, const char *e, bool first_piece
                  * "Normal free:1492kB"; a terminal or a page cuts at the
                  * width itself, inside a word ("manag" / "ed:999552kB") */
                 if (ps->record_len && ps->record[ps->record_len - 1] != ' ' && ps->record[ps->record_len - 1] != '=' &&
-                    t < e && *t != ' ' && ps->prev_line_len < ps->widest_line)
-                        append_record(ps, " ", " " + 1);
+                    t < e && *t != ' ' && ps->prev_line_len < ps->widest_line && ps->record_len < RECORD_MAX)
+                        ps->record[ps->record_len++] = ' ';
                 append_record(ps, t, e);
                 return true;
         }

@@ -194,6 +194,37 @@ static void quoted_printable_mail(void **state)
         free(c);
 }
 
+/* A vendor printk puts "[cpu:  comm:pid]" after the stamp, two blanks
+ * apart (LKML, 2020); cut before its zone lines, the report tells no RAM. */
+static void vendor_prefix_and_no_ram(void **state)
+{
+        static const char path[] =
+                "oom-reports-public/linux-4.14-android-binder-page-alloc-failure-atomic-all-highatomic-cpu-comm-prefix-lkml.log";
+        Collected *c = parse_fixture(path);
+        char *json, *text, *full, *cut;
+        size_t n;
+
+        (void)state;
+        assert_int_equal(c->n, 1);
+        json = render(c, 0, true);
+        has(json, "\"trigger\":{\"comm\":\"Binder:9343_3\"}");
+        has(json, "\"causes\":[\"highatomic_reserve\"]");
+        free(json);
+        free(c);
+        /* up to the Mem-Info's "free:" line, before "Node 0 ..." */
+        full = fixture_read(path, &n);
+        cut = strstr(full, "<4>[ 6207.637616]");
+        assert_non_null(cut);
+        c = parse(full, (size_t)(cut - full));
+        assert_int_equal(c->n, 1);
+        text = render(c, 0, false);
+        has(text, "memory, MiB: RAM not in the text");
+        lacks(text, "not in any counter");
+        free(text);
+        free(c);
+        free(full);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -203,6 +234,7 @@ int main(void)
                 cmocka_unit_test(header_says_what_it_printed),
                 cmocka_unit_test(drift_verdict_is_not_fragmentation),
                 cmocka_unit_test(quoted_printable_mail),
+                cmocka_unit_test(vendor_prefix_and_no_ram),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
