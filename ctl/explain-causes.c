@@ -214,9 +214,12 @@ void explain_other_causes(const OomReport *r, Explanation *x)
          * gives up before direct reclaim without __GFP_DIRECT_RECLAIM) */
         if (r->has_swap_lines && r->kind != OOM_KIND_MEMCG && !x->any_admits &&
             !(r->kind == OOM_KIND_PAGE_ALLOC_FAILURE && (r->order > 3 || (r->has_gfp && !x->gfp.can_reclaim)))) {
-                if (r->total_swap_kb == 0)
+                if (r->total_swap_kb == 0 && x->has_breakdown)
                         explain_add_cause(x, CAUSE_NO_SWAP, "no swap: anonymous memory (%" PRIu64 " kB) cannot be reclaimed",
                                   x->anon_kb);
+                else if (r->total_swap_kb == 0)
+                        explain_add_cause(x, CAUSE_NO_SWAP, "no swap: anonymous memory cannot be reclaimed (how much "
+                                                            "there was, the text does not show)");
                 else if (r->free_swap_kb * 100 < r->total_swap_kb)
                         explain_add_cause(x, CAUSE_SWAP_EXHAUSTED, "free swap %" PRIu64 " kB of %" PRIu64 " kB", r->free_swap_kb,
                                   r->total_swap_kb);

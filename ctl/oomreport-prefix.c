@@ -94,15 +94,20 @@ const char *oom_strip_prefix(const char *s, const char *e, bool *had_prefix)
         *had_prefix = false;
         s = skip_markup(s, e);
         p = s;
-        /* copied from a page: "    [731411.303808] ...", or behind the
-         * shell prompt it was run at: "# [  775.947949] ..." */
+        /* copied from a page: "    [731411.303808] ...", behind the shell
+         * prompt it was run at: "# [  775.947949] ...", or numbered by a
+         * viewer: "565 [Sat Sep 11 12:24:42 2021] ..." */
         {
-                const char *t = s;
+                const char *t = s, *u;
 
                 skip_blanks(&t, e);
-                if (t + 1 < e && (*t == '#' || *t == '$') && t[1] == ' ') {
-                        const char *u = t + 1;
-
+                u = t;
+                if (t + 1 < e && (*t == '#' || *t == '$') && t[1] == ' ')
+                        u = t + 1;
+                else
+                        while (u < e && txt_is_digit(*u))
+                                u++;
+                if (u > t && u < e && *u == ' ') {
                         skip_blanks(&u, e);
                         if (u < e && *u == '[' && skip_bracket_stamp(u, e))
                                 t = u;

@@ -225,6 +225,31 @@ static void vendor_prefix_and_no_ram(void **state)
         free(full);
 }
 
+/* A page numbered its log lines ("565 [Sat Sep 11 ...] "); another quoted
+ * one kill before its excerpt and again after it, with no Mem-Info. */
+static void numbered_lines_and_kill_quoted_again(void **state)
+{
+        Collected *c = parse_fixture("oom-reports-pasted/ja-alibabacloud-help-line-numbered-masked-gfp.log");
+        char *json, *text;
+
+        (void)state;
+        assert_int_equal(c->n, 1);
+        json = render(c, 0, true);
+        has(json, "\"release\":\"4.19.91-24.1.al7.x86_64\"");
+        has(json, "\"trigger\":{\"comm\":\"test\",\"pid\":29748");
+        has(json, "\"mems_allowed\":\"0\"");
+        free(json);
+        free(c);
+        c = parse_fixture("oom-reports-pasted/zh-ecomnet-java-kill-quoted-before-and-after.log");
+        assert_int_equal(c->n, 1);
+        text = render(c, 0, false);
+        /* swap is none; how much anon there was, the excerpt does not say */
+        has(text, "no swap: anonymous memory cannot be reclaimed (how much there was, the text does not show)");
+        lacks(text, "(0 kB)");
+        free(text);
+        free(c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -235,6 +260,7 @@ int main(void)
                 cmocka_unit_test(drift_verdict_is_not_fragmentation),
                 cmocka_unit_test(quoted_printable_mail),
                 cmocka_unit_test(vendor_prefix_and_no_ram),
+                cmocka_unit_test(numbered_lines_and_kill_quoted_again),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
