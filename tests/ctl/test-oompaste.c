@@ -38,6 +38,12 @@ static char *render(const Collected *c, unsigned i, bool json)
         return out;
 }
 
+typedef struct Expect {
+        unsigned report;                /* 0-based */
+        const char *json_has[8], *text_has[4];
+        const char *lacks[4];           /* in neither the text nor the JSON */
+} Expect;
+
 static void has(const char *text, const char *needle)
 {
         if (!text || !strstr(text, needle))
@@ -50,82 +56,91 @@ static void lacks(const char *text, const char *needle)
                 fail_msg("unexpected \"%s\" in:\n%s", needle, text ? text : "(nothing)");
 }
 
+static void expect(const Collected *c, const Expect *w)
+{
+        char *json, *text;
+
+        assert_true(w->report < c->n);
+        json = render(c, w->report, true);
+        text = render(c, w->report, false);
+        for (unsigned i = 0; i < 8 && w->json_has[i]; i++)
+                has(json, w->json_has[i]);
+        for (unsigned i = 0; i < 4 && w->text_has[i]; i++)
+                has(text, w->text_has[i]);
+        for (unsigned i = 0; i < 4 && w->lacks[i]; i++) {
+                lacks(json, w->lacks[i]);
+                lacks(text, w->lacks[i]);
+        }
+        free(text);
+        free(json);
+}
+
+/* Parses a fixture, expects n_reports, and each of want[]. */
+static void check_fixture(const char *relpath, unsigned n_reports, const Expect *want, size_t n_want)
+{
+        Collected *c = parse_fixture(relpath);
+
+        assert_int_equal(c->n, n_reports);
+        for (size_t i = 0; i < n_want; i++)
+                expect(c, &want[i]);
+        free(c);
+}
+
+#define CHECK(path, n, ...)                                                             \
+        do {                                                                            \
+                const Expect want_[] = { __VA_ARGS__ };                                 \
+                check_fixture(path, n, want_, sizeof(want_) / sizeof(want_[0]));       \
+        } while (0)
+
 /* A mail (linux-mm, 2019) whose client wrapped at 72 columns, dropping the
  * blank at each cut, and joined records ("... no [  776.233602] Normal"),
  * its first line behind the root prompt "# ". */
 static void mail_wrapped_and_joined(void **state)
 {
-        Collected *c = parse_fixture("oom-reports-public/linux-4.9.123-arm-page-alloc-failure-atomic-all-highatomic-wrapped-lkml.log");
-        char *json, *text;
-
         (void)state;
-        assert_int_equal(c->n, 1);
-        json = render(c, 0, true);
-        text = render(c, 0, false);
-        /* the prompt and the stamp are not part of the task's name */
-        has(json, "\"trigger\":{\"comm\":\"nc.traditional\",\"pid\":1288");
-        /* "Tainted: G" / "   O    4.9.123-pic6-g31a13de-dirty #19" */
-        has(json, "\"release\":\"4.9.123-pic6-g31a13de-dirty\"");
-        /* "[  776.233602] Normal" / "free:1492kB min:964kB ..." is one zone line */
-        has(json, "\"node\":0,\"zone\":\"Normal\",\"free_kb\":1492,\"min_kb\":964");
-        has(json, "\"lowmem_reserve_pages\":[0,0]");
-        /* GFP_ATOMIC, order 0, every free block highatomic: before 6.3 the
-         * per-cpu refill never takes from that reserve */
-        has(json, "\"causes\":[\"highatomic_reserve\"]");
-        has(text, "FAIL: free blocks only on lists it may not take");
-        /* a request that cannot sleep never reclaims: swap is no cause */
-        lacks(json, "no_swap");
-        free(text);
-        free(json);
-        free(c);
+        CHECK("oom-reports-public/linux-4.9.123-arm-page-alloc-failure-atomic-all-highatomic-wrapped-lkml.log", 1,
+              { .json_has = {
+                        /* the prompt and the stamp are not part of the task's name */
+                        "\"trigger\":{\"comm\":\"nc.traditional\",\"pid\":1288",
+                        /* "Tainted: G" / "   O    4.9.123-pic6-g31a13de-dirty #19" */
+                        "\"release\":\"4.9.123-pic6-g31a13de-dirty\"",
+                        /* "[  776.233602] Normal" / "free:1492kB min:964kB ..." is one zone line */
+                        "\"node\":0,\"zone\":\"Normal\",\"free_kb\":1492,\"min_kb\":964",
+                        "\"lowmem_reserve_pages\":[0,0]",
+                        /* GFP_ATOMIC, order 0, every free block highatomic:
+                         * before 6.3 the per-cpu refill never takes from that reserve */
+                        "\"causes\":[\"highatomic_reserve\"]" },
+                .text_has = { "FAIL: free blocks only on lists it may not take" },
+                /* a request that cannot sleep never reclaims: swap is no cause */
+                .lacks = { "no_swap" } });
 }
 
 /* A page that wraps long lines at its width cuts inside words
  * ("present:1032064kB manag" / "ed:999552kB"): nothing is inserted there. */
 static void page_wrap_inside_words(void **state)
 {
-        Collected *c = parse_fixture("oom-reports/linode-4.4-swap-highmem.log");
-        char *json;
-
         (void)state;
-        assert_int_equal(c->n, 1);
-        json = render(c, 0, true);
-        has(json, "\"zone\":\"DMA32\",\"free_kb\":3948,\"min_kb\":3956");
-        has(json, "\"managed_kb\":999552");
-        free(json);
-        free(c);
+        CHECK("oom-reports/linode-4.4-swap-highmem.log", 1,
+              { .json_has = { "\"zone\":\"DMA32\",\"free_kb\":3948,\"min_kb\":3956", "\"managed_kb\":999552" } });
 }
 
 /* A help page that hid the mask's low digits ("0x240****(GFP_KERNEL)") and
  * quotes a vendor kernel whose machine-wide OOM says "limit of host". */
 static void hidden_digits_and_limit_of_host(void **state)
 {
-        Collected *c = parse_fixture("oom-reports-pasted/en-alibabacloud-help-three-cases-masked-gfp-limit-of-host.log");
-        char *json, *text;
-
         (void)state;
-        assert_int_equal(c->n, 3);
-        json = render(c, 0, true);
-        text = render(c, 0, false);
-        /* the kernel's own names stand, not a decoding of "0x240" */
-        has(json, "\"gfp_mask\":\"0x240****\",\"gfp_flags\":\"GFP_KERNEL\",\"gfp_flags_from_kernel\":true");
-        has(json, "\"can_reclaim\":true");
-        has(text, "may reclaim");
-        lacks(text, "__GFP_NOWARN");
-        free(text);
-        free(json);
-        json = render(c, 2, true);
-        text = render(c, 2, false);
-        has(json, "\"kind\":\"global\"");
-        lacks(json, "memcg_limit");
-        has(json, "\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_ZERO\"");
-        /* the zone line stops before present: and managed:, which is not a
-         * zone without pages */
-        lacks(text, "no managed pages");
-        has(text, "DMA32        155160     152412");
-        free(text);
-        free(json);
-        free(c);
+        CHECK("oom-reports-pasted/en-alibabacloud-help-three-cases-masked-gfp-limit-of-host.log", 3,
+              /* the kernel's own names stand, not a decoding of "0x240" */
+              { .json_has = { "\"gfp_mask\":\"0x240****\",\"gfp_flags\":\"GFP_KERNEL\",\"gfp_flags_from_kernel\":true",
+                              "\"can_reclaim\":true" },
+                .text_has = { "may reclaim" },
+                .lacks = { "__GFP_NOWARN" } },
+              { .report = 2,
+                .json_has = { "\"kind\":\"global\"", "\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_ZERO\"" },
+                /* the zone line stops before present: and managed:, which
+                 * is not a zone without pages */
+                .text_has = { "DMA32        155160     152412" },
+                .lacks = { "memcg_limit", "no managed pages" } });
 }
 
 /* A header names only what it prints: no oom_score_adj where the kernel
@@ -135,26 +150,18 @@ static void header_says_what_it_printed(void **state)
 {
         static const char cut[] =
                 "Aug 21 14:42:49 freecinc kernel: [2169057.156353] taskd invoked oom-killer: \n";
-        Collected *c = parse_fixture("oom-reports-public/linux-2.6.30-x86_64-swap-exhausted-lkml.log");
-        char *text = render(c, 0, false);
+        const Expect want = { .text_has = { "gfp_mask not in the text" },
+                              .lacks = { "cannot sleep", "oom_score_adj" } };
+        Collected *c;
 
         (void)state;
-        has(text, "(pid 23105, oom_adj 0)");
-        lacks(text, "oom_score_adj 0");
-        free(text);
-        free(c);
-        c = parse_fixture("oom-reports-public/linux-2.6-2005-i386-lowmem-dentry-slab-highmem-free-lkml.log");
-        text = render(c, 0, false);
-        lacks(text, "oom_score_adj 0");
-        free(text);
-        free(c);
+        CHECK("oom-reports-public/linux-2.6.30-x86_64-swap-exhausted-lkml.log", 1,
+              { .text_has = { "(pid 23105, oom_adj 0)" }, .lacks = { "oom_score_adj 0", "\"oom_score_adj\"" } });
+        CHECK("oom-reports-public/linux-2.6-2005-i386-lowmem-dentry-slab-highmem-free-lkml.log", 1,
+              { .lacks = { "oom_score_adj 0", "\"oom_score_adj\"" } });
         c = parse(cut, sizeof(cut) - 1);
         assert_int_equal(c->n, 1);
-        text = render(c, 0, false);
-        has(text, "gfp_mask not in the text");
-        lacks(text, "cannot sleep");
-        lacks(text, "oom_score_adj 0");
-        free(text);
+        expect(c, &want);
         free(c);
 }
 
@@ -162,36 +169,23 @@ static void header_says_what_it_printed(void **state)
  * says so, not that no free block of the order exists (it had order 8). */
 static void drift_verdict_is_not_fragmentation(void **state)
 {
-        Collected *c = parse_fixture("oom-reports-public/linux-4.18.0-477-el8-mempolicy-rsyslog-012.log");
-        char *text = render(c, 0, false);
-
         (void)state;
-        has(text, "1732 kB above min, inside the drift of the printed counters");
-        lacks(text, "no free block of order 0");
-        free(text);
-        free(c);
+        CHECK("oom-reports-public/linux-4.18.0-477-el8-mempolicy-rsyslog-012.log", 1,
+              { .text_has = { "1732 kB above min, inside the drift of the printed counters" },
+                .lacks = { "no free block of order 0" } });
 }
 
 /* A raw mail body (LKML, 2021) in quoted-printable: "=3D" is '=', "=7C"
  * is '|', and a line broken at 76 columns ends in '=' ("o=" / "rder=3D3"). */
 static void quoted_printable_mail(void **state)
 {
-        Collected *c = parse_fixture("oom-reports-public/linux-5.10ish-arm64-oom-order3-devkmsg-quoted-printable-lkml.log");
-        char *json;
-
         (void)state;
-        assert_int_equal(c->n, 1);
-        json = render(c, 0, true);
-        has(json, "\"oom_score_adj\":-1000");
-        has(json, "\"gfp_mask\":\"0x40cc0\",\"gfp_flags\":\"GFP_KERNEL|__GFP_COMP\"");
-        has(json, "\"order\":3");
-        /* 0xcc0 is GFP_KERNEL from 5.1 on: the layout of that era, which
-         * may reclaim */
-        has(json, "\"version\":\"5.1.0\"");
-        has(json, "\"can_reclaim\":true");
-        has(json, "\"zone\":\"Normal\",\"free_kb\":12640,\"free_blocks_by_order\":[2490,277,27,1,");
-        free(json);
-        free(c);
+        CHECK("oom-reports-public/linux-5.10ish-arm64-oom-order3-devkmsg-quoted-printable-lkml.log", 1,
+              { .json_has = { "\"oom_score_adj\":-1000", "\"gfp_mask\":\"0x40cc0\",\"gfp_flags\":\"GFP_KERNEL|__GFP_COMP\"",
+                              "\"order\":3",
+                              /* 0xcc0 is GFP_KERNEL from 5.1 on: that era's layout, which may reclaim */
+                              "\"version\":\"5.1.0\"", "\"can_reclaim\":true",
+                              "\"zone\":\"Normal\",\"free_kb\":12640,\"free_blocks_by_order\":[2490,277,27,1," } });
 }
 
 /* A vendor printk puts "[cpu:  comm:pid]" after the stamp, two blanks
@@ -200,27 +194,20 @@ static void vendor_prefix_and_no_ram(void **state)
 {
         static const char path[] =
                 "oom-reports-public/linux-4.14-android-binder-page-alloc-failure-atomic-all-highatomic-cpu-comm-prefix-lkml.log";
-        Collected *c = parse_fixture(path);
-        char *json, *text, *full, *cut;
+        const Expect want = { .text_has = { "memory, MiB: RAM not in the text" }, .lacks = { "not in any counter" } };
+        char *full, *cut;
+        Collected *c;
         size_t n;
 
         (void)state;
-        assert_int_equal(c->n, 1);
-        json = render(c, 0, true);
-        has(json, "\"trigger\":{\"comm\":\"Binder:9343_3\"}");
-        has(json, "\"causes\":[\"highatomic_reserve\"]");
-        free(json);
-        free(c);
+        CHECK(path, 1, { .json_has = { "\"trigger\":{\"comm\":\"Binder:9343_3\"}", "\"causes\":[\"highatomic_reserve\"]" } });
         /* up to the Mem-Info's "free:" line, before "Node 0 ..." */
         full = fixture_read(path, &n);
         cut = strstr(full, "<4>[ 6207.637616]");
         assert_non_null(cut);
         c = parse(full, (size_t)(cut - full));
         assert_int_equal(c->n, 1);
-        text = render(c, 0, false);
-        has(text, "memory, MiB: RAM not in the text");
-        lacks(text, "not in any counter");
-        free(text);
+        expect(c, &want);
         free(c);
         free(full);
 }
@@ -229,25 +216,14 @@ static void vendor_prefix_and_no_ram(void **state)
  * one kill before its excerpt and again after it, with no Mem-Info. */
 static void numbered_lines_and_kill_quoted_again(void **state)
 {
-        Collected *c = parse_fixture("oom-reports-pasted/ja-alibabacloud-help-line-numbered-masked-gfp.log");
-        char *json, *text;
-
         (void)state;
-        assert_int_equal(c->n, 1);
-        json = render(c, 0, true);
-        has(json, "\"release\":\"4.19.91-24.1.al7.x86_64\"");
-        has(json, "\"trigger\":{\"comm\":\"test\",\"pid\":29748");
-        has(json, "\"mems_allowed\":\"0\"");
-        free(json);
-        free(c);
-        c = parse_fixture("oom-reports-pasted/zh-ecomnet-java-kill-quoted-before-and-after.log");
-        assert_int_equal(c->n, 1);
-        text = render(c, 0, false);
+        CHECK("oom-reports-pasted/ja-alibabacloud-help-line-numbered-masked-gfp.log", 1,
+              { .json_has = { "\"release\":\"4.19.91-24.1.al7.x86_64\"", "\"trigger\":{\"comm\":\"test\",\"pid\":29748",
+                              "\"mems_allowed\":\"0\"" } });
         /* swap is none; how much anon there was, the excerpt does not say */
-        has(text, "no swap: anonymous memory cannot be reclaimed (how much there was, the text does not show)");
-        lacks(text, "(0 kB)");
-        free(text);
-        free(c);
+        CHECK("oom-reports-pasted/zh-ecomnet-java-kill-quoted-before-and-after.log", 1,
+              { .text_has = { "no swap: anonymous memory cannot be reclaimed (how much there was, the text does not show)" },
+                .lacks = { "(0 kB)" } });
 }
 
 int main(void)
