@@ -23,6 +23,9 @@ void begin_report(Parser *ps)
         ps->section = SEC_NONE;
         ps->have_task_cols = false;
         ps->record_len = 0;
+        /* a wrap's width is the width of this report's copy: a page's long
+         * lines before it say nothing of a terminal's 80 columns in it */
+        ps->widest_line = 0;
 }
 
 static void incident_of(const OomReport *r, Incident *in)

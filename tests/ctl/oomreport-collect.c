@@ -31,3 +31,23 @@ Collected *parse(const char *text, size_t len)
         free(exact);
         return c;
 }
+
+char *wrap_at(const char *text, size_t width, size_t *ret_len)
+{
+        char *wrapped = malloc(strlen(text) * 2 + 1);
+        size_t w = 0, col = 0;
+
+        assert_non_null(wrapped);
+        for (const char *s = text; *s; s++) {
+                if (*s == '\n')
+                        col = 0;
+                else if (++col > width) {
+                        wrapped[w++] = '\n';
+                        col = 1;
+                }
+                wrapped[w++] = *s;
+        }
+        wrapped[w] = '\0';
+        *ret_len = w;
+        return wrapped;
+}

@@ -19,3 +19,7 @@ typedef struct Collected {
 /* Parses exactly [text, text + len) (a copy without a terminating NUL, so
  * that a read past the end shows under ASan); asserts the parse succeeded. */
 Collected *parse(const char *text, size_t len);
+
+/* text cut every width columns as a terminal or a page shows it, inside
+ * words; *ret_len is its length. */
+char *wrap_at(const char *text, size_t width, size_t *ret_len);

@@ -226,6 +226,36 @@ static void numbered_lines_and_kill_quoted_again(void **state)
                 .lacks = { "(0 kB)" } });
 }
 
+/* A page with two logs: one whose lines are long, then one a terminal cut
+ * at 80 columns inside words ("GFP_HIGHUSER_" / "MOVABLE", "cloud-am" /
+ * "d64"). The first one's width is not the second's: nothing is inserted at
+ * its cuts. */
+static void second_log_wrapped_at_80(void **state)
+{
+        size_t n_long, n_short, n_wrapped;
+        char *longer = fixture_read("oom-reports/linode-4.4-swap-highmem.log", &n_long);
+        char *shorter = fixture_read("oom-reports/qemu-tcg-balloon-6.1-global.log", &n_short);
+        char *wrapped = wrap_at(shorter, 80, &n_wrapped), *both = malloc(n_long + n_wrapped + 1);
+        const Expect want = { .report = 1,
+                              .json_has = { "\"release\":\"6.1.0-56-cloud-amd64\"",
+                                            "\"gfp_flags\":\"GFP_HIGHUSER_MOVABLE|__GFP_COMP\"",
+                                            "\"zone\":\"DMA32\",\"free_kb\":44196" } };
+        Collected *c;
+
+        (void)state;
+        assert_non_null(both);
+        memcpy(both, longer, n_long);
+        memcpy(both + n_long, wrapped, n_wrapped);
+        c = parse(both, n_long + n_wrapped);
+        assert_int_equal(c->n, 2);
+        expect(c, &want);
+        free(c);
+        free(both);
+        free(wrapped);
+        free(shorter);
+        free(longer);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -237,6 +267,7 @@ int main(void)
                 cmocka_unit_test(quoted_printable_mail),
                 cmocka_unit_test(vendor_prefix_and_no_ram),
                 cmocka_unit_test(numbered_lines_and_kill_quoted_again),
+                cmocka_unit_test(second_log_wrapped_at_80),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,19 +166,11 @@ static void every_prefix_form(void **state)
 static void wrapped_at_80_columns(void **state)
 {
         unsigned n;
-        char **lines = report_lines(&n), *text = build(lines, n, p_syslog, "\n"), *wrapped = malloc(strlen(text) * 2);
-        size_t w = 0, col = 0;
+        char **lines = report_lines(&n), *text = build(lines, n, p_syslog, "\n"), *wrapped;
+        size_t w;
         Collected *c;
 
-        for (const char *s = text; *s; s++) {
-                if (*s == '\n')
-                        col = 0;
-                else if (++col > 80) {
-                        wrapped[w++] = '\n';
-                        col = 1;
-                }
-                wrapped[w++] = *s;
-        }
+        wrapped = wrap_at(text, 80, &w);
         c = parse(wrapped, w);
         assert_int_equal(c->n, 1);
         same_figures(c, 0);
