@@ -135,6 +135,10 @@ bool parse_record(Parser *ps, const char *p, const char *e)
                 r->trace_pagefault = true;
                 return true;
         }
+        if (txt_find(p, e, "warn_alloc")) {
+                r->trace_warn_alloc = true;
+                return true;
+        }
         if (parse_zone_line(ps, p, e) || parse_buddy_line(ps, p, e) || parse_lowmem_reserve(ps, p, e) ||
             parse_node_line(ps, p, e))
                 return true;

@@ -83,8 +83,13 @@ void end_report(Parser *ps)
                 return;
         ps->open = false;
         ps->terminal = false;
+        /* a page allocation failure whose header line was cut: warn_alloc()
+         * printed it, and its dump_stack() names warn_alloc in the trace */
+        if (!rep->has_header && rep->trace_warn_alloc)
+                rep->kind = OOM_KIND_PAGE_ALLOC_FAILURE;
         /* a Mem-Info dump on its own (SysRq-m, a WARN) is not an OOM report */
-        if (!rep->has_header && !rep->has_killed && !rep->has_chosen && !rep->constraint[0] && !rep->has_memcg_usage)
+        if (!rep->has_header && !rep->has_killed && !rep->has_chosen && !rep->constraint[0] && !rep->has_memcg_usage &&
+            !rep->trace_warn_alloc)
                 return;
         /* one kill line in running text, with no log prefix and nothing
          * else of a report around it, is a quote, not a report */
@@ -133,6 +138,10 @@ static void look_back_for_release(Parser *ps, const char *at)
                 skip_blanks(&t, end - 1);
                 if ((txt_find(t, end - 1, "Comm: ") || txt_find(t, end - 1, "comm: ")) && parse_release_line(ps, t, end - 1))
                         return;
+                /* the trace between that line and here: warn_alloc() says
+                 * whose report this is when its header was cut */
+                if (txt_find(t, end - 1, "warn_alloc"))
+                        ps->r->trace_warn_alloc = true;
                 end = s;
         }
 }

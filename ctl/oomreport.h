@@ -89,6 +89,7 @@ typedef struct OomReport {
         bool trace_balloon;                     /* virtballoon_* in the call trace */
         bool hypervisor;                        /* "Hardware name:" names a virtual machine */
         bool trace_memcg, trace_pagefault;
+        bool trace_warn_alloc;                  /* warn_alloc() (warn_alloc_failed() before 4.9) in the trace */
         bool trace_vmalloc;                     /* __vmalloc_node_range() and its callers in the trace */
         bool mpol_bind;                         /* "No available memory (MPOL_BIND): Kill process" (2.6.32-2.6.35) */
         char cpuset[OOM_PATH_MAX], mems_allowed[64];

@@ -256,6 +256,17 @@ static void second_log_wrapped_at_80(void **state)
         free(longer);
 }
 
+/* A failure quoted from its cpuset line on (LKML, 2020): the header that
+ * says "page allocation failure" was left out, warn_alloc in its trace says
+ * what it is. */
+static void failure_without_its_header(void **state)
+{
+        (void)state;
+        CHECK("oom-reports-public/linux-4.14.113-android-kswapd-page-alloc-failure-headerless-all-highatomic-cpu-comm-prefix-lkml.log",
+              1, { .json_has = { "\"kind\":\"page_allocation_failure\"", "\"trigger\":{\"comm\":\"\",\"pid\":1209}",
+                                 "\"causes\":[\"highatomic_reserve\"]" } });
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -268,6 +279,7 @@ int main(void)
                 cmocka_unit_test(vendor_prefix_and_no_ram),
                 cmocka_unit_test(numbered_lines_and_kill_quoted_again),
                 cmocka_unit_test(second_log_wrapped_at_80),
+                cmocka_unit_test(failure_without_its_header),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
