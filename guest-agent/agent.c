@@ -179,6 +179,23 @@ static void port_close(Agent *a)
         a->host_present = false;
 }
 
+/* A new agent on the port says so with a lone 0xFF (PROTOCOL.md §2.2).
+ * virtio-serial tells the host's chardev nothing when the guest opens or
+ * closes the port (QEMU's set_guest_connected() only emits the QMP event
+ * VSERPORT_CHANGE), so a host that had synchronised with the agent before
+ * it was killed would wait for events that this agent, not synchronised,
+ * never sends. The byte also ends any line the killed agent left half
+ * written. */
+static void port_hello(Agent *a)
+{
+        int r = port_send(a->port_fd, a->queue, (const char[]){ (char)JSONLINE_SYNC_BYTE }, 1);
+
+        if (r == 1)
+                port_watch_out(a);
+        else if (r < 0)
+                say(a, 4, "could not announce the agent on %s: %s", a->port_path, strerror(-r));
+}
+
 static int port_open_now(Agent *a)
 {
         g_autofree char *path = NULL;
@@ -206,6 +223,7 @@ static int port_open_now(Agent *a)
         a->away_ms = 0;
         say(a, 6, "opened %s", a->port_path);
         port_watch_in(a);
+        port_hello(a);
         return 0;
 }
 

@@ -225,9 +225,14 @@ void relay_check_syncs(Relay *r, uint64_t (*random_id)(void), uint64_t now_usec)
         for (unsigned i = 0; i < r->n_domains; i++) {
                 RelayDomain *d = r->domains[i];
 
+                bool restarted = d->session.guest_restarted;
+
                 if (!session_sync_expired(&d->session, now_usec))
                         continue;
-                hostlog(r->log_flags, LOG_DEBUG, d->name, "no answer to guest-sync-delimited, trying again");
-                (void)session_start(&d->session, random_id(), now_usec, false);
+                if (restarted)
+                        hostlog(r->log_flags, LOG_INFO, d->name, "guest agent started again, synchronising");
+                else
+                        hostlog(r->log_flags, LOG_DEBUG, d->name, "no answer to guest-sync-delimited, trying again");
+                (void)session_start(&d->session, random_id(), now_usec, restarted);
         }
 }

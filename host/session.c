@@ -96,6 +96,7 @@ int session_start(Session *s, uint64_t sync_id, uint64_t now_usec, bool reconnec
         s->sync_id = sync_id & (uint64_t)ID_MAX;
         s->state = SESSION_SYNCING;
         s->after_sync_byte = false;
+        s->guest_restarted = false;
         s->replies_due = 0;
         s->sync_deadline_usec = now_usec + timeout;
         jsonline_framer_reset(&s->framer);
@@ -111,7 +112,35 @@ void session_stop(Session *s)
 
 bool session_sync_expired(const Session *s, uint64_t now_usec)
 {
-        return s->state == SESSION_SYNCING && now_usec >= s->sync_deadline_usec;
+        return s->state == SESSION_SYNCING && (s->guest_restarted || now_usec >= s->sync_deadline_usec);
+}
+
+/* A 0xFF from the guest outside a sync reply: an agent that opened the port
+ * (PROTOCOL.md §2.2), i.e. one killed and started again behind a
+ * connection that never closed, since virtio-serial does not tell the
+ * chardev. While READY, whatever follows comes from an agent that has not
+ * synchronised, so the session is over: SYNCING, and restarted by the
+ * caller at once. The byte costs a token, so a guest cannot make the
+ * relay resync more often than it may send lines. While SYNCING, the byte
+ * may begin the answer and changes nothing but the backoff: an agent is
+ * there, so the next attempt is at most one first timeout away (the one
+ * before may have gone to the agent that was killed). */
+static void guest_sync_byte(Session *s, uint64_t now_usec)
+{
+        if (s->state == SESSION_SYNCING) {
+                s->after_sync_byte = true;
+                s->sync_attempts = 0;
+                if (s->sync_deadline_usec > now_usec + SESSION_SYNC_TIMEOUT_USEC)
+                        s->sync_deadline_usec = now_usec + SESSION_SYNC_TIMEOUT_USEC;
+                return;
+        }
+        if (!token_bucket_take(s->bucket, now_usec)) {
+                problem(s, PROBLEM_FLOOD, "more than 5 messages a second");
+                return;
+        }
+        s->state = SESSION_SYNCING;
+        s->after_sync_byte = false;
+        s->guest_restarted = true;
 }
 
 /* SYNCING: only 0xFF then {"return":sync_id} counts; anything else is the
@@ -374,7 +403,7 @@ int session_feed(Session *s, const char *data, size_t len, uint64_t now_usec)
                 if (r == JSONLINE_NEED_MORE)
                         break;
                 if (r == JSONLINE_SYNC) {
-                        s->after_sync_byte = true;
+                        guest_sync_byte(s, now_usec);
                         continue;
                 }
                 if (r == -EMSGSIZE) {

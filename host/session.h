@@ -66,6 +66,7 @@ typedef struct Session {
         bool after_sync_byte;   /* SYNCING: a 0xFF arrived; the next line may be the answer */
         unsigned sync_attempts;
         uint64_t sync_deadline_usec;
+        bool guest_restarted;   /* a 0xFF while READY: a new agent, resync at once */
         uint64_t next_command_id;
         unsigned replies_due;   /* commands sent whose reply has not come: replies cost no token */
         uint64_t problems[_PROBLEM_MAX];
@@ -79,7 +80,8 @@ void session_done(Session *s);
 int session_start(Session *s, uint64_t sync_id, uint64_t now_usec, bool reconnect);
 /* The connection went away: back to IDLE. */
 void session_stop(Session *s);
-/* SYNCING and past the attempt's deadline: the caller restarts. */
+/* SYNCING and past the attempt's deadline, or a new agent announced
+ * itself (guest_restarted): the caller restarts. */
 bool session_sync_expired(const Session *s, uint64_t now_usec);
 
 /* Bytes from the guest. Returns 0, or the negative errno of ops->send(). */

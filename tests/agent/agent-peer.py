@@ -192,6 +192,8 @@ def main():
 def run(agent, listener, guard_path):
     host = Host(listener)
     check(wait_for(guard_path), 'agent listens on --socket')
+    # 0. a new agent on the port says so with a lone 0xFF, and nothing else
+    check(host.line() == 'SYNC', 'the agent announces itself with 0xFF when it opens the port')
 
     # 1. a guard request before the host synced is held, not sent
     g1 = Guard(guard_path)
@@ -264,6 +266,7 @@ def run(agent, listener, guard_path):
     # 6. the host goes away and comes back: quiet until it syncs
     host.sock.close()
     host = Host(listener)
+    check(host.line() == 'SYNC', 'the reopened port starts with 0xFF')
     g1.send(report(42, 2, 2))
     check(host.quiet(0.7), 'no events to a new host before it synchronised')
     reply = host.sync(6)

@@ -76,6 +76,77 @@ static void sync_timeout_backs_off(void **state)
         assert_int_equal(f->d->session.state, SESSION_READY);
 }
 
+/* An agent killed and started again behind a chardev connection that
+ * stayed open announces itself with a lone 0xFF: the relay must sync with
+ * it at once, and not take what the unsynchronised agent sends meanwhile
+ * (replies to commands the killed one was sent) as the old session's. */
+static void agent_restart_resyncs(void **state)
+{
+        Fake *f = *state;
+        char expect[128];
+
+        connect_and_sync(f, T0);
+        feed(f, "{\"event\":\"oomguard-rep", T0);    /* the killed agent's half line */
+        feed(f, "\xff{\"return\":{\"known\":false},\"id\":3}\n", T0 + S);
+        feed(f, request(9, 1048576), T0 + S);
+        assert_int_equal(f->d->session.state, SESSION_SYNCING);
+        assert_int_equal(f->relay.n_round, 0);
+        for (int p = 0; p < _PROBLEM_MAX; p++)
+                assert_int_equal(f->d->stats.problems[p], 0);
+        /* the next tick syncs, with a fresh id and the first timeout */
+        relay_check_syncs(&f->relay, fake_random, T0 + S);
+        snprintf(expect, sizeof(expect), "\xff{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":77},");
+        assert_memory_equal(f->sent->str, expect, strlen(expect));
+        assert_int_equal(f->d->session.sync_deadline_usec, T0 + S + 2 * S);
+        feed(f, "\xff{\"return\":77}\n", T0 + S);
+        assert_int_equal(f->d->session.state, SESSION_READY);
+        feed(f, request(9, 1048576), T0 + S);
+        assert_int_equal(f->relay.n_round, 1);
+}
+
+/* Each 0xFF while READY costs a token: a guest that sends nothing else
+ * makes the relay resync no more often than it could send lines. */
+static void restart_bytes_are_a_flood_past_the_bucket(void **state)
+{
+        Fake *f = *state;
+        unsigned resyncs = 0;
+
+        connect_and_sync(f, T0);
+        for (int i = 0; i < 30; i++) {
+                feed(f, "\xff", T0);
+                if (f->d->session.state != SESSION_READY) {
+                        resyncs++;
+                        relay_check_syncs(&f->relay, fake_random, T0);
+                        feed(f, "\xff{\"return\":77}\n", T0);
+                        assert_int_equal(f->d->session.state, SESSION_READY);
+                }
+        }
+        assert_true(resyncs >= 1);
+        assert_true(resyncs <= 10);             /* the burst */
+        assert_int_equal(f->d->stats.problems[PROBLEM_FLOOD], 30 - resyncs);
+}
+
+/* An agent that appears while the relay is backing off (its last sync may
+ * have gone to the agent that was killed) is synced within one first
+ * timeout, not after up to 64 s. */
+static void agent_byte_cuts_the_sync_backoff(void **state)
+{
+        Fake *f = *state;
+        uint64_t now = T0;
+
+        assert_int_equal(relay_connected(&f->relay, f->d, SYNC_ID, now), 0);
+        for (int i = 0; i < 5; i++) {
+                now = f->d->session.sync_deadline_usec;
+                relay_check_syncs(&f->relay, fake_random, now);
+        }
+        assert_true(f->d->session.sync_deadline_usec >= now + 32 * S);
+        feed(f, "\xff", now + S);
+        assert_int_equal(f->d->session.sync_deadline_usec, now + S + 2 * S);
+        relay_check_syncs(&f->relay, fake_random, now + 3 * S);
+        /* and the attempt after that starts the backoff from the beginning */
+        assert_int_equal(f->d->session.sync_deadline_usec, now + 3 * S + 2 * S);
+}
+
 /* Found in review: a release can leave MemAvailable lower than before
  * (compaction moves pages, caches refill); that is a valid report, not a
  * malformed one. */
@@ -382,6 +453,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(resync_discards_garbage, setup, teardown),
                 cmocka_unit_test_setup_teardown(wrong_sync_id_ignored, setup, teardown),
                 cmocka_unit_test_setup_teardown(sync_timeout_backs_off, setup, teardown),
+                cmocka_unit_test_setup_teardown(agent_restart_resyncs, setup, teardown),
+                cmocka_unit_test_setup_teardown(restart_bytes_are_a_flood_past_the_bucket, setup, teardown),
+                cmocka_unit_test_setup_teardown(agent_byte_cuts_the_sync_backoff, setup, teardown),
                 cmocka_unit_test_setup_teardown(release_done_may_be_negative, setup, teardown),
                 cmocka_unit_test_setup_teardown(replies_to_our_commands_are_not_a_flood, setup, teardown),
                 cmocka_unit_test_setup_teardown(escaped_event_key_is_not_a_reply, setup, teardown),
