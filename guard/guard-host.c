@@ -11,13 +11,35 @@
 
 static int on_agent(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
+/* The deflate request the agent was given and has not answered: its id is
+ * the one decide() waits for. */
+static bool request_outstanding(const Guard *g)
+{
+        return g->state.balloon_pending && g->last_request.id == g->state.balloon_id;
+}
+
 /* Every send goes through here: a failed send closes the link, and its
  * watch must go with it, or a reconnect that gets the same fd number back
- * would never be watched (and a later unref would remove someone else's). */
+ * would never be watched (and a later unref would remove someone else's).
+ * A new link is to a new agent (the old one was killed or restarted, and
+ * its pending list went with it): the unanswered request goes to it first,
+ * same id, or nobody would answer it and the guard would count a grant
+ * the host may already have made as a refusal after balloon timeout_ms.
+ * The host answers a repeated id from memory, without moving the balloon
+ * again (PROTOCOL.md §2.6). */
 static int agent_send(Guard *g, const void *record, size_t len)
 {
-        int r = agent_link_send(&g->agent, record, len);
+        bool new_link = g->agent.fd < 0;
+        const WireHeader *h = record;
+        int r = 0;
 
+        if (new_link && request_outstanding(g) && h->type != WIRE_DEFLATE_REQUEST) {
+                r = agent_link_send(&g->agent, &g->last_request, sizeof(g->last_request));
+                if (r >= 0)
+                        guard_log(g, 6, "agent reconnected: deflate request %" PRIu64 " sent again", g->last_request.id);
+        }
+        if (r >= 0)
+                r = agent_link_send(&g->agent, record, len);
         if (g->agent.fd < 0)
                 g->agent_source = sd_event_source_disable_unref(g->agent_source);
         else
@@ -41,6 +63,16 @@ void guard_send_report(Guard *g, bool level_changed)
                          spare_clean_cache_kb(g->sample), &spare);
         if (agent_send(g, &spare, sizeof(spare)) >= 0)
                 (void)agent_send(g, &rep, sizeof(rep));
+}
+
+/* While a request waits for its answer and the agent has gone away, look
+ * for its successor every tick rather than every report interval: the
+ * answer has balloon timeout_ms to come back. */
+void guard_resend_pending(Guard *g)
+{
+        if (g->agent.fd < 0 && request_outstanding(g) && !g->opt.dry_run &&
+            agent_send(g, &g->last_request, sizeof(g->last_request)) >= 0)
+                guard_log(g, 6, "agent reconnected: deflate request %" PRIu64 " sent again", g->last_request.id);
 }
 
 void guard_watch_agent(Guard *g)
@@ -70,6 +102,7 @@ void guard_send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome 
                 decide_balloon_answer(&g->state, a->request_id, false, guard_now_usec(g));
                 return;
         }
+        g->last_request = req;
         r = agent_send(g, &req, sizeof(req));
         if (r < 0) {
                 /* No one to ask: settle the request now so that local

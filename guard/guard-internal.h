@@ -49,6 +49,7 @@ struct Guard {
         ActionLog actions[_ACTION_MAX];
         const char *host_said;          /* the host's last refusal (wire_refusal_name()), or NULL */
         AgentLink agent;
+        WireDeflateRequest last_request;        /* sent again on a new link while unanswered */
         ActionTally tally;
         uint64_t report_seq, last_report_usec, last_release_usec;
         bool released_once;
@@ -102,6 +103,7 @@ void guard_status_close(Guard *g);
 
 /* guard-host.c */
 void guard_send_report(Guard *g, bool level_changed);
+void guard_resend_pending(Guard *g);
 void guard_send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome *o);
 void guard_watch_agent(Guard *g);
 void guard_reconnect_agent(Guard *g);

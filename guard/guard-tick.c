@@ -176,6 +176,7 @@ void guard_tick(Guard *g, uint64_t wake_usec)
         for (unsigned i = 0; i < d->n_actions; i++)
                 report_action(&g->sink, g->sample, &g->step.pressure, d, &d->actions[i], &outcomes[i]);
         log_actions(g, outcomes);
+        guard_resend_pending(g);
         guard_send_report(g, d->level_changed);
         guard_write_metrics(g, d->level_changed);
         guard_schedule_poll(g);
