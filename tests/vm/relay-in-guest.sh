@@ -31,9 +31,10 @@ VM_TEST="relay-in-guest"
 # shellcheck source=debian-lib.sh
 . "$here/debian-lib.sh"
 mine=$here/relay-in-guest
+# shellcheck source=relay-in-guest/guest.sh
+. "$mine/guest.sh"
 
 mem=1024 target=640 limit=480
-VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
 
 vm_cleanup_on_exit
 # The relay runs under a subshell that restarts it; the subshell's own
@@ -45,13 +46,7 @@ vm_cleanup_hook() {
 
 [ $# -eq 1 ] || { sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
-for f in guard/oomguard guest-agent/oomguard-agent host/oomguard-host \
-	packaging/oomguard.service packaging/oomguard-agent.service; do
-	[ -f "$build/$f" ] || vm_die "no $f in $1 (build it first: meson setup build && ninja -C build)"
-done
-"$build/guard/oomguard" --check-policy "$mine/policy.ini" > /dev/null || vm_die "$mine/policy.ini does not validate"
-"$build/host/oomguard-host" --policy "$mine/host.ini" --check-policy > /dev/null ||
-	vm_die "$mine/host.ini does not validate"
+relay_guest_need "$build"
 
 vm_debian_need_packages
 t0=$(date +%s)
@@ -60,31 +55,13 @@ vm_debian_rootfs
 t1=$(date +%s)
 
 work=$(mktemp -d /tmp/oomguard-relay-vm.XXXXXX)
-x=$work/extra
-install -D -m 755 "$mine/driver" "$x/usr/local/bin/oomguard-test"
-install -D -m 755 "$here/guard-in-guest/grow" "$x/usr/local/bin/oomguard-grow"
-install -D -m 755 "$build/guard/oomguard" "$x/usr/sbin/oomguard"
-install -D -m 755 "$build/guest-agent/oomguard-agent" "$x/usr/sbin/oomguard-agent"
-install -D -m 644 "$mine/policy.ini" "$x/etc/oomguard/policy.ini"
-vm_debian_install_unit "$build" oomguard "$x"
-vm_debian_install_unit "$build" oomguard-agent "$x"
-# The packaging's udev rule (the port to the agent's group) and its user.
-install -D -m 644 "$here/../../packaging/60-oomguard-agent.rules" "$x/etc/udev/rules.d/60-oomguard-agent.rules"
-install -D -m 644 "$here/../../packaging/oomguard-agent.sysusers" "$x/usr/lib/sysusers.d/oomguard-agent.conf"
-# shellcheck disable=SC2317 # called by vm_debian_disk
-vm_debian_stage() {
-	chroot "$1" systemd-sysusers /usr/lib/sysusers.d/oomguard-agent.conf || vm_die "systemd-sysusers in the rootfs failed"
-}
-vm_debian_disk "$work/disk.img" "$x"
+install -D -m 755 "$mine/driver" "$work/extra/usr/local/bin/oomguard-test"
+relay_guest_disk "$build" "$work/extra" "$work/disk.img"
 t2=$(date +%s)
 
 # The relay gets the first monitor and the port's socket; the test watches
 # the balloon on a second monitor.
-VM_DEBIAN_QEMU_EXTRA=(
-	-chardev "socket,id=og,path=$work/channel.sock,server=on,wait=off"
-	-device "virtserialport,chardev=og,name=org.oomguard.0"
-	-qmp "unix:$work/watch.sock,server=on,wait=off"
-)
+relay_guest_qemu "$work"
 # shellcheck disable=SC2317 # called by vm_debian_boot
 vm_debian_started() {
 	sed "s|^metrics_path = .*|metrics_path = $work/metrics.prom|" "$mine/host.ini" > "$work/host.ini"

@@ -12,6 +12,7 @@
 #        relay  oomguard-host, every 1-5 s, restarted 0-1 s later on the
 #               same --state-dir (default)
 #        agent  oomguard-agent in the guest, every 1-5 s (systemd restarts it)
+#               until the workload is over
 #
 # Every `balloon` command the relay sends goes through a QMP proxy that
 # records it. Checked afterwards:
@@ -36,6 +37,8 @@ VM_TEST="bench-chaos"
 # shellcheck source=../debian-lib.sh
 . "$here/debian-lib.sh"
 mine=$here/relay-in-guest
+# shellcheck source=../relay-in-guest/guest.sh
+. "$mine/guest.sh"
 
 [ $# -ge 1 ] || { sed -n '2,29s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || vm_die "no directory $1"
@@ -46,7 +49,6 @@ VM_TEST="bench-chaos-$mode"
 RANDOM=$seed
 
 mem=1024 target=640 limit=480
-VM_DEBIAN_EXTRA_PACKAGES="${VM_DEBIAN_EXTRA_PACKAGES:+$VM_DEBIAN_EXTRA_PACKAGES }libinih1 libglib2.0-0 libjson-glib-1.0-0"
 
 vm_cleanup_on_exit
 # shellcheck disable=SC2317 # called by _vm_cleanup
@@ -54,10 +56,7 @@ vm_cleanup_hook() {
 	[ -z "$work" ] || [ ! -f "$work/relay.pid" ] || kill -9 "$(cat "$work/relay.pid")" 2>/dev/null
 }
 
-for f in guard/oomguard guest-agent/oomguard-agent host/oomguard-host \
-	packaging/oomguard.service packaging/oomguard-agent.service; do
-	[ -f "$build/$f" ] || vm_die "no $f in $1 (build it first: meson setup build && ninja -C build)"
-done
+relay_guest_need "$build"
 
 vm_debian_need_packages
 t0=$(date +%s)
@@ -76,6 +75,8 @@ if [ -f /etc/oomguard-chaos-agent ]; then
 	RANDOM=$(cat /etc/oomguard-chaos-agent)
 	(
 		while sleep "$((RANDOM % 5 + 1)).$((RANDOM % 10))"; do
+			# the driver's workload is over: its checks follow
+			[ ! -e /run/oomguard-test.workload-done ] || break
 			systemctl kill -s KILL oomguard-agent.service 2> /dev/null &&
 				echo "$(cut -d' ' -f1 /proc/uptime) agent killed" >> "$1/chaos-agent"
 		done
@@ -89,26 +90,10 @@ exit $rc
 EOF
 install -D -m 755 "$work/wrapper" "$x/usr/local/bin/oomguard-test"
 [ "$mode" != agent ] || { mkdir -p "$x/etc"; echo "$seed" > "$x/etc/oomguard-chaos-agent"; }
-install -D -m 755 "$here/guard-in-guest/grow" "$x/usr/local/bin/oomguard-grow"
-install -D -m 755 "$build/guard/oomguard" "$x/usr/sbin/oomguard"
-install -D -m 755 "$build/guest-agent/oomguard-agent" "$x/usr/sbin/oomguard-agent"
-install -D -m 644 "$mine/policy.ini" "$x/etc/oomguard/policy.ini"
-vm_debian_install_unit "$build" oomguard "$x"
-vm_debian_install_unit "$build" oomguard-agent "$x"
-install -D -m 644 "$here/../../packaging/60-oomguard-agent.rules" "$x/etc/udev/rules.d/60-oomguard-agent.rules"
-install -D -m 644 "$here/../../packaging/oomguard-agent.sysusers" "$x/usr/lib/sysusers.d/oomguard-agent.conf"
-# shellcheck disable=SC2317 # called by vm_debian_disk
-vm_debian_stage() {
-	chroot "$1" systemd-sysusers /usr/lib/sysusers.d/oomguard-agent.conf || vm_die "systemd-sysusers in the rootfs failed"
-}
-vm_debian_disk "$work/disk.img" "$x"
+relay_guest_disk "$build" "$x" "$work/disk.img"
 t1=$(date +%s)
 
-VM_DEBIAN_QEMU_EXTRA=(
-	-chardev "socket,id=og,path=$work/channel.sock,server=on,wait=off"
-	-device "virtserialport,chardev=og,name=org.oomguard.0"
-	-qmp "unix:$work/watch.sock,server=on,wait=off"
-)
+relay_guest_qemu "$work"
 # shellcheck disable=SC2317 # called by vm_debian_boot
 vm_debian_started() {
 	sed "s|^metrics_path = .*|metrics_path = $work/metrics.prom|" "$mine/host.ini" > "$work/host.ini"
