@@ -40,6 +40,8 @@ static int agent_send(Guard *g, const void *record, size_t len)
         }
         if (r >= 0)
                 r = agent_link_send(&g->agent, record, len);
+        if (r >= 0)
+                g->agent_seen = true;
         if (g->agent.fd < 0)
                 g->agent_source = sd_event_source_disable_unref(g->agent_source);
         else
@@ -104,6 +106,15 @@ void guard_send_balloon_request(Guard *g, const PlannedAction *a, ActionOutcome 
         }
         g->last_request = req;
         r = agent_send(g, &req, sizeof(req));
+        if ((r == -ENOENT || r == -ECONNREFUSED) && g->agent_seen) {
+                /* The agent answered before and is gone: killed or
+                 * crashed, systemd starts it again within RestartSec=. The
+                 * request waits for it like one it had taken: every tick
+                 * tries to hand it over (guard_resend_pending()), and
+                 * balloon timeout_ms bounds the wait. */
+                o->result = "waiting-for-agent";
+                return;
+        }
         if (r < 0) {
                 /* No one to ask: settle the request now so that local
                  * actions, and a kill if allowed, are not held for it. */
@@ -190,4 +201,5 @@ void guard_reconnect_agent(Guard *g)
         g->agent_source = sd_event_source_disable_unref(g->agent_source);
         agent_link_close(&g->agent);
         agent_link_init(&g->agent, g->policy.agent_socket);
+        g->agent_seen = false;  /* agent_socket may name another place now */
 }

@@ -50,6 +50,7 @@ struct Guard {
         const char *host_said;          /* the host's last refusal (wire_refusal_name()), or NULL */
         AgentLink agent;
         WireDeflateRequest last_request;        /* sent again on a new link while unanswered */
+        bool agent_seen;                        /* an agent took a record since the policy loaded */
         ActionTally tally;
         uint64_t report_seq, last_report_usec, last_release_usec;
         bool released_once;

@@ -74,7 +74,9 @@ static void carry_out(Guard *g, const PlannedAction *a, uint64_t wake_usec, Acti
                                      g->step.pressure.guest_ram_kb);
         } else
                 o.latency_usec = guard_monotonic_usec() - wake_usec;
-        if (!g->opt.dry_run && (a->kind == ACTION_BALLOON ? !strcmp(o.result, "sent") : !res.error) &&
+        if (!g->opt.dry_run &&
+            (a->kind == ACTION_BALLOON ? !strcmp(o.result, "sent") || !strcmp(o.result, "waiting-for-agent")
+                                       : !res.error) &&
             a->kind < _ACTION_MAX) {
                 g->tally.count[a->kind]++;
                 g->tally.last_usec[a->kind] = guard_now_usec(g);

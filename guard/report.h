@@ -24,7 +24,8 @@ typedef struct ReportSink {
 } ReportSink;
 
 typedef struct ActionOutcome {
-        const char *result;     /* "done", "failed", "dry-run", "sent", "no-agent", "granted", "refused" */
+        const char *result;     /* "done", "failed", "dry-run", "sent", "waiting-for-agent", "no-agent",
+                                 * "granted", "refused" */
         const char *detail;     /* what was done to whom, or NULL */
         const char *why;        /* kill: why that process, or NULL */
         int victim_pid;         /* kill: the process chosen, 0 if none */

@@ -21,7 +21,7 @@
 /* The last time an action ran, and why it does not run now. */
 typedef struct ActionLog {
         bool ran;
-        const char *outcome;            /* "done", "would", "failed", "sent", "no-agent" */
+        const char *outcome;            /* "done", "would", "failed", "sent", "waiting-for-agent", "no-agent" */
         uint64_t ran_usec;
         char detail[200];
 

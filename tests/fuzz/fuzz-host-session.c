@@ -2,7 +2,8 @@
 /* Arbitrary guest bytes into oomguard-host's session, through the relay
  * with a fake hypervisor. The first byte chooses whether the session is
  * synchronised first and how the rest is cut into reads; between reads the
- * clock moves and rounds are decided. Besides crashes, the grant rules are
+ * clock moves, due resyncs (a timeout, a 0xFF while synchronised) are sent
+ * with id 77 and rounds are decided. Besides crashes, the grant rules are
  * checked: no target above the maximum, no step larger than the policy's
  * (unless a trusted critical request), no reclaim below the entitlement or
  * beyond the reported spare, no balloon change for an id that was already
@@ -71,6 +72,12 @@ static int fake_send(void *handle, const char *data, size_t len)
         return 0;
 }
 
+/* every resync uses the id the input can answer with SYNC */
+static uint64_t sync_id(void)
+{
+        return 77;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static const Backend backend = { .get_memory = fake_get_memory, .set_target = fake_set_target, .send = fake_send };
@@ -106,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 relay_feed(&relay, d, copy + pos, n, now);
                 pos += n;
                 now += 150000;
+                relay_check_syncs(&relay, sync_id, now);
                 relay_run_round(&relay, 8192 * MB, now, false);
                 /* a reclaim pass per read, seconds apart, so that spare
                  * reported over a few reads is acted on */
