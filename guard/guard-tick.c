@@ -151,16 +151,34 @@ void guard_steer_now(Guard *g)
         report_steer(&g->sink, g->opt.dry_run, st.changed, st.matched, st.failed, named);
 }
 
+/* decide() lets a deflate request go once balloon timeout_ms passed
+ * without an answer, and counts it as refused. Said, because the host may
+ * still grant it (an agent killed with the answer on its way, say): a
+ * grant the guard never reads is then a request it gave up on, not a lost
+ * one. */
+static void say_given_up(Guard *g, bool was_pending, uint64_t id, uint64_t sent_usec)
+{
+        const DecideState *st = &g->state;
+
+        if (was_pending && (!st->balloon_pending || st->balloon_id != id) &&
+            g->step.pressure.now_usec - sent_usec >= g->policy.balloon_timeout_ms * USEC_PER_MSEC)
+                guard_log(g, 5, "no answer to deflate request %" PRIu64 " within %" PRIu64 " ms: counted as refused",
+                          id, g->policy.balloon_timeout_ms);
+}
+
 void guard_tick(Guard *g, uint64_t wake_usec)
 {
         const Decision *d = &g->step.decision;
         ActionOutcome outcomes[_ACTION_MAX];
         ActResult results[_ACTION_MAX];
+        bool was_pending = g->state.balloon_pending;
+        uint64_t waited_id = g->state.balloon_id, sent_usec = g->state.balloon_sent_usec;
 
         if (take_sample(g) < 0)
                 return;
         if (policy_step(&g->policy, g->sample, guard_now_usec(g), &g->state, &g->step) < 0)
                 return;
+        say_given_up(g, was_pending, waited_id, sent_usec);
         for (unsigned i = 0; i < d->n_actions; i++)
                 carry_out(g, &d->actions[i], wake_usec, &outcomes[i], &results[i]);
         /* A process started since the last scan may be what is pushing the

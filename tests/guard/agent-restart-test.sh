@@ -4,7 +4,7 @@
 # The fixture (a ballooned 5.4 guest at its min watermark) makes the guard
 # ask the host for memory again and again. A peer plays oomguard-agent, and
 # goes away each time (socket file and all, as a killed agent under
-# systemd's RuntimeDirectory=) to come back 2 s later:
+# systemd's RuntimeDirectory=) to come back a few seconds later:
 #  1. the first agent takes request A and dies without answering. The
 #     request died with it, so the guard must give the second agent A again,
 #     same id, within seconds (not wait out balloon timeout_ms, 60 s here,
@@ -14,6 +14,8 @@
 #     A+1, ids count up) while no agent listens. That request must wait for
 #     the third agent and be the first thing it gets, not be settled as
 #     "no agent" and followed by a later one.
+#  3. a request the agent takes and never answers: after balloon timeout_ms
+#     the guard says it stopped waiting for it.
 set -uo pipefail
 oomguard=$1 fixture=$2
 command -v python3 >/dev/null || { echo "skipped: python3 missing"; exit 77; }
@@ -41,8 +43,12 @@ slow_poll_ms = 200
 agent_socket = $work/agent.sock
 report_interval_ms = 1000
 timeout_ms = 60000
-cooldown_ms = 500
+cooldown_ms = 4000
 EOP
+# Timeline from the first request A (t0): the first agent dies with it at
+# once, the second listens at t0+2 s, grants A and dies 0.3 s later, the
+# third listens 4 s after that; the cooldown makes A+1 due at t0+4 s, when
+# no agent listens.
 
 # Logs "agent N: first request ID" (or none) for each of the three agents.
 python3 - "$work/agent.sock" "$work/agent.log" <<'PY' &
@@ -76,14 +82,14 @@ for n in (1, 2, 3):
     req = first_request(c, 10)
     log.write("agent %d: first request %s\n" % (n, req[0] if req else "none"))
     if req and n >= 2:
-        # the guard reads a record sent before the hang-up
         c.send(struct.pack("<IHHQQII", 0x474D4F4F, 1, 2, req[0], req[1], 1, 0))
+        time.sleep(0.3)
     # killed: the connection, the listening socket and its file go at once
     c.close()
     s.close()
     os.unlink(path)
     if n < 3:
-        time.sleep(2)
+        time.sleep(2 * n)
 log.write("done\n")
 PY
 pids+=($!)
@@ -105,4 +111,28 @@ if [ $failures -gt 0 ]; then
 	echo "--- agent peer ---"; cat "$work/agent.log"
 	echo "--- guard stderr ---"; tail -n 30 "$work/stderr"
 fi
+kill "${pids[@]}" 2>/dev/null
+wait 2>/dev/null
+pids=()
+
+# 3. An agent that takes the request and never answers: after timeout_ms
+# the guard stops waiting, and says so (a grant that comes after that, or
+# never reaches it, is one it gave up on, not a lost one).
+rm -f "$work/agent.sock"
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+while c.recv(1024):
+    pass
+' "$work/agent.sock" &
+pids+=($!)
+for _ in $(seq 50); do [ -S "$work/agent.sock" ] && break; sleep 0.1; done
+sed -i 's/^timeout_ms = .*/timeout_ms = 1000/' "$work/policy.ini"
+"$oomguard" --root "$work/root" --policy "$work/policy.ini" 2>"$work/stderr3" &
+pids+=($!)
+for _ in $(seq 50); do grep -q "no answer to deflate request" "$work/stderr3" && break; sleep 0.1; done
+check "a request without an answer: the guard says when it stops waiting" \
+	grep -Eq "no answer to deflate request [0-9]+ within 1000 ms: counted as refused" "$work/stderr3"
 [ $failures -eq 0 ]
