@@ -16,6 +16,11 @@ scenarios a hostile guest or a crash makes:
             before the guest had the answer; a new relay on the same state
             directory gives the resent id the same answer and moves nothing.
   answered  the same, but the guest had the answer before the kill.
+  agent-restart
+            the guest agent is killed and started again behind a channel
+            connection that stays open: its lone 0xFF makes the relay
+            synchronise again within 2 s, and the id resent gets the same
+            answer without a second balloon move.
 
 Exits 0 when every check passed, 1 otherwise, 77 to skip."""
 import importlib.util
@@ -217,13 +222,41 @@ def restart(h, answered):
     h.check(h.qmp.actual == START + 64 * MIB, "balloon at %d MiB" % (h.qmp.actual // MIB))
 
 
+def scenario_agent_restart(h):
+    """The agent killed and started again behind the chardev connection,
+    which stays open (virtio-serial tells the host nothing): the new agent's
+    lone 0xFF must make the relay synchronise again at once, and the
+    request the guard gives it again is answered as before, without a
+    second balloon move."""
+    h.start_relay()
+    h.synchronise()
+    h.request(7)
+    a = h.answer(7)
+    h.check(a == {"id": 7, "granted": True, "bytes": 64 * MIB}, "granted before the agent died: %r" % a)
+    n = len(h.syncs)
+    # the killed agent's half line, then the new agent's 0xFF
+    h.guest.send(b'{"event":"oomguard-rep')
+    h.guest.send(b"\xff")
+    sent = time.monotonic()
+    h.pump(lambda o: False, 5, until=lambda: len(h.syncs) > n)
+    h.check(len(h.syncs) > n and h.syncs[n][0] - sent < 2.0,
+            "the relay synchronised again within 2 s of the agent's 0xFF (%d syncs)" % (len(h.syncs) - n))
+    if len(h.syncs) > n:
+        h.guest.send(b"\xff" + json.dumps({"return": h.syncs[-1][1]}).encode() + b"\n")
+    h.request(7)
+    a = h.answer(7)
+    h.check(a == {"id": 7, "granted": True, "bytes": 64 * MIB}, "the new agent gets the same answer: %r" % a)
+    h.check(h.qmp.balloon_calls == [START + 64 * MIB], "one balloon move in all: %r" % h.qmp.balloon_calls)
+
+
 def main():
     host, scenario = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
         h = Harness(host, tmp, reply_delay=3.0 if scenario in ("late", "restart") else 0.0)
         try:
             {"flood": scenario_flood, "late": scenario_late,
-             "restart": lambda h: restart(h, False), "answered": lambda h: restart(h, True)}[scenario](h)
+             "restart": lambda h: restart(h, False), "answered": lambda h: restart(h, True),
+             "agent-restart": scenario_agent_restart}[scenario](h)
         finally:
             status = h.finish()
     sys.exit(status)
