@@ -43,6 +43,7 @@ if not rec.get("guard_status", "").startswith("level "):
     fail("the guard's sd_notify STATUS is %r, want 'level ...'" % rec.get("guard_status"))
 want("agent_active", "active", "oomguard-agent.service, started by udev for the port")
 want("agent_user", "oomguard-agent", "the agent's user")
+want("port_group", "oomguard-agent", "the group of /dev/virtio-ports/org.oomguard.0 (the udev rule's)")
 want("journald_adj_installed", "-900", "systemd-journald is [protect]ed by the shipped policy")
 want("reload_rc", "0", "systemctl reload after editing the policy")
 want("reinstall_rc", "0", "dpkg -i of the same package again")
