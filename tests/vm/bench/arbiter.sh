@@ -193,7 +193,8 @@ pair_run() {
 	policy "$cfg" "$work/B"
 	pod_cg=$home_cg/oomguard-bench-$$
 	mkdir "$pod_cg"
-	[ ! -e "$pod_cg/memory.memsw.limit_in_bytes" ] || vm_log "warning: swap accounting is on; the limit set is memory only"
+	[ "$(awk '$1 == "SwapTotal:" {print $2}' /proc/meminfo)" = 0 ] ||
+		vm_log "warning: this host has swap; the limit set is on memory only, swap stretches it"
 	guest_boot "$work/A" bench-A "$pair_limit" off > "$d/boot-A.log" 2>&1 &
 	pa=$!
 	guest_boot "$work/B" bench-B "$pair_limit" off > "$d/boot-B.log" 2>&1 &

@@ -148,6 +148,7 @@ def pair_table():
     cfgs = [c for c in ("one-way", "arbiter") if runs("pair-" + c)]
     if not cfgs:
         return
+    print("Two guests, one memory cgroup (arbiter.sh pair)\n")
     print("| configuration | runs | bursts finished | OOM kills in the guests / guard kills / QEMU killed in the cgroup | refusals host-short "
           "| loan returned before the other's burst | request -> guest sees it: median / worst "
           "| of it request -> relay's grant: median / worst | reclaim steps | requests caused by reclaim |")
@@ -177,7 +178,8 @@ def reporting_table():
     settings = [s for s in ("off", "on") if runs("reporting-" + s)]
     if not settings:
         return
-    print("| free-page-reporting | runs | loan lent | reclaimed | QEMU RSS before burst | at peak | after reclaim | RSS given back |")
+    print("\nOne guest, QEMU's VmRSS around a reclaim (arbiter.sh reporting)\n")
+    print("| free-page-reporting | runs | loan lent | reclaimed (burst's end -> MemTotal back) | QEMU RSS before burst | at peak | after reclaim | RSS given back |")
     print("|---|---|---|---|---|---|---|---|")
     for s in settings:
         rs = []
@@ -189,19 +191,21 @@ def reporting_table():
             boot = next((e["kb"] for e in ev if e.get("ev") == "memtotal" and e["why"] == "boot"), None)
             peak_mt = max((kb for _, kb in memtotal_log(os.path.join(d, "G"))), default=None)
             back = next((e["back"] for e in ev if e.get("ev") == "reclaimed"), False)
+            end = next((float(e["end"]) for e in ev if e.get("ev") == "burst_done"), None)
+            rss["wait"] = None if end is None or boot is None else next(
+                (t - end for t, kb in memtotal_log(os.path.join(d, "G")) if t > end and kb - boot <= 32 * 1024), None)
             rss["lent"] = None if boot is None or peak_mt is None else (peak_mt - boot) / 1024
             rss["back"] = back
             rs.append(rss)
         if not rs:
             print("| %s | 0 with results | | | | | | |" % s)
             continue
-        print("| %s | %d | %s MiB | %d of %d | %s MiB | %s MiB | %s MiB | %s MiB |" % (
-            s, len(rs), fmt(med(r["lent"] for r in rs), "%.0f"), sum(bool(r["back"]) for r in rs), len(rs),
+        print("| %s | %d | %s MiB | %d of %d (%s s) | %s MiB | %s MiB | %s MiB | %s MiB |" % (
+            s, len(rs), fmt(med(r["lent"] for r in rs), "%.0f"), sum(bool(r["back"]) for r in rs), len(rs), fmt(med(r["wait"] for r in rs), "%.0f"),
             fmt(med(r.get("before") for r in rs), "%.0f"), fmt(med(r.get("peak") for r in rs), "%.0f"),
             fmt(med(r.get("after_reclaim") for r in rs), "%.0f"),
             fmt(med(r["peak"] - r["after_reclaim"] for r in rs), "%.0f")))
 
 
 pair_table()
-print()
 reporting_table()
