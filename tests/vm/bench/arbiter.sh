@@ -22,7 +22,10 @@
 #   200 MiB/s, held 3 s), 30 s idle, B, 30 s idle, A, 30 s idle, B. The
 #   budget they share is real: both QEMUs run in one memory cgroup v1
 #   whose limit is set, once both guests have booted and idled 10 s, to its
-#   usage then + 400 MiB + cgroup_margin_mb (128). oomguard-host grants
+#   usage then + both guests' MemFree then (QEMU's RSS grows as a guest
+#   first touches a page, within its entitlement too: without this the
+#   cgroup's OOM killer ends a QEMU when B touches its own free memory)
+#   + 400 MiB + cgroup_margin_mb (128). oomguard-host grants
 #   from that room and never leaves less than the margin (host/rules/
 #   grant.c), so the two guests together can borrow about one burst's
 #   worth: B's burst gets its memory only if A's loan came back. (A floor

@@ -9,9 +9,11 @@ qemu.pid. EVENTS gets one JSON object a line, each with "t" (this host's
 clock, seconds).
 
 pair: both guests ready, their clocks read; after 10 s of idle the pod's
-memory cgroup (POD_DIR, holding both QEMUs) gets the limit usage + LOAN_MB
-+ MARGIN_MB, so that the two together can borrow LOAN_MB before oomguard-host
-refuses (a grant never leaves less than cgroup_margin_mb of room); then
+memory cgroup (POD_DIR, holding both QEMUs) gets the limit usage + both
+guests' MemFree + LOAN_MB + MARGIN_MB, so that each guest can touch all of
+its entitlement and the two together can borrow LOAN_MB before
+oomguard-host refuses (a grant never leaves less than cgroup_margin_mb of
+room); then
 A, B, A, B... (ROUNDS bursts of BURST_MIB), IDLE_S apart, each preceded by
 both guests' MemTotal.
 
@@ -71,7 +73,9 @@ class Guest:
 
     def memtotal(self, why):
         w = self.ask("memtotal")
-        log(self.events, ev="memtotal", guest=self.name, kb=int(w[1]), guest_t=float(w[2]), why=why)
+        log(self.events, ev="memtotal", guest=self.name, kb=int(w[1]), guest_t=float(w[2]), memfree_kb=int(w[3]),
+            why=why)
+        self.memfree_kb = int(w[3])
         return int(w[1])
 
     def burst(self, mib, n):
@@ -111,8 +115,13 @@ def pair(events, pod, loan_mb, margin_mb, burst_mib, idle_s, rounds, a_dir, b_di
     b.ready()
     boot = {"A": a.memtotal("boot"), "B": b.memtotal("boot")}
     time.sleep(10)
+    a.memtotal("settled")
+    b.memtotal("settled")
     usage = cg_read(pod, "memory.usage_in_bytes")
-    limit = usage + (loan_mb + margin_mb) * 1024 * 1024
+    # What QEMU holds now, plus each guest's free pages (QEMU's RSS grows
+    # when the guest first touches a page, within its entitlement too):
+    # the entitlements are backed, only the loans are shared.
+    limit = usage + (a.memfree_kb + b.memfree_kb) * 1024 + (loan_mb + margin_mb) * 1024 * 1024
     with open(os.path.join(pod, "memory.limit_in_bytes"), "w") as f:
         f.write(str(limit))
     log(events, ev="limit", usage_mb=usage >> 20, limit_mb=limit >> 20, loan_mb=loan_mb, margin_mb=margin_mb,
