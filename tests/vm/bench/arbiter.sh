@@ -22,17 +22,19 @@
 #   200 MiB/s, held 3 s), 30 s idle, B, 30 s idle, A, 30 s idle, B. The
 #   budget they share is real: both QEMUs run in one memory cgroup v1
 #   whose limit is set, once both guests have booted and idled 10 s, to its
-#   usage then + both guests' MemFree then (QEMU's RSS grows as a guest
-#   first touches a page, within its entitlement too: without this the
-#   cgroup's OOM killer ends a QEMU when B touches its own free memory)
-#   + 400 MiB + cgroup_margin_mb (128). oomguard-host grants
-#   from that room and never leaves less than the margin (host/rules/
-#   grant.c), so the two guests together can borrow about one burst's
-#   worth: B's burst gets its memory only if A's loan came back. (A floor
-#   on this machine's MemAvailable, the other way to make a shared budget,
-#   would move with whatever else runs here: another tester's 1 GiB TCG
-#   guest grows to 1.4 GiB of RSS in a minute. The cgroup counts only the
-#   two QEMUs; tb-size and cache=none keep TCG's code cache and the disk's
+#   usage then + ROOM (550 MiB: the ~400 MiB one burst adds to its QEMU's
+#   RSS, and some slack) + cgroup_margin_mb (128). That is room for one
+#   burst, not two: B's burst fits only if what A's burst made resident
+#   went back (a reclaim inflates A's balloon and QEMU discards those
+#   pages, virtio_balloon_handle_output() -> ram_block_discard_range()).
+#   oomguard-host grants from that room and never leaves less than the
+#   margin (host/rules/grant.c); what a guest touches within its own
+#   entitlement it never asks for, so without the loan back the cgroup's
+#   OOM killer can end a QEMU. (A floor on this machine's MemAvailable, the
+#   other way to make a shared budget, would move with whatever else runs
+#   here: another tester's 1 GiB TCG guest grows to 1.4 GiB of RSS in a
+#   minute. The cgroup counts only the two QEMUs; tb-size and cache=none
+#   keep TCG's code cache and the disk's
 #   page cache from eating the room.) cgroup_act_mb = 0 in both
 #   configurations: the relay's own step for a cgroup near its limit (ask
 #   a release, inflate what the guest can spare) would also take a loan
@@ -87,7 +89,7 @@ host_deb=$(find "$debs" -maxdepth 1 -name 'oomguard-host_*.deb' | sort | tail -n
 
 mem=1024 target=640
 burst_mib=${BENCH_BURST_MIB:-400} idle_s=${BENCH_IDLE_S:-30} rounds=${BENCH_ROUNDS:-4}
-loan_mb=${BENCH_LOAN_MB:-400} margin_mb=128
+room_mb=${BENCH_ROOM_MB:-550} margin_mb=128
 pair_limit=1500 single_limit=900
 # Those of e2e.sh: the same cached rootfs.
 VM_DEBIAN_EXTRA_PACKAGES="libinih1 libglib2.0-0 libjson-glib-1.0-0"
@@ -202,7 +204,7 @@ pair_run() {
 	pa=$!
 	guest_boot "$work/B" bench-B "$pair_limit" off > "$d/boot-B.log" 2>&1 &
 	pb=$!
-	python3 "$mine/conduct.py" pair "$d/events.jsonl" "$pod_cg" "$loan_mb" "$margin_mb" "$burst_mib" "$idle_s" \
+	python3 "$mine/conduct.py" pair "$d/events.jsonl" "$pod_cg" "$room_mb" "$margin_mb" "$burst_mib" "$idle_s" \
 		"$rounds" "$work/A" "$work/B" 2> "$d/conduct.log" || vm_log "conduct.py: $(tail -n 1 "$d/conduct.log")"
 	wait "$pa" || rca=$?
 	wait "$pb" || rcb=$?

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Host side of tests/vm/bench/arbiter.sh: says what the guests do, when.
 
-    conduct.py pair EVENTS POD_DIR LOAN_MB MARGIN_MB BURST_MIB IDLE_S ROUNDS A_DIR B_DIR
+    conduct.py pair EVENTS POD_DIR ROOM_MB MARGIN_MB BURST_MIB IDLE_S ROUNDS A_DIR B_DIR
     conduct.py single EVENTS BURST_MIB SETTLE_S WAIT_S G_DIR
 
 Each *_DIR is a guest's work dir: ctl.sock (the port org.oomguard.bench),
@@ -9,13 +9,11 @@ qemu.pid. EVENTS gets one JSON object a line, each with "t" (this host's
 clock, seconds).
 
 pair: both guests ready, their clocks read; after 10 s of idle the pod's
-memory cgroup (POD_DIR, holding both QEMUs) gets the limit usage + both
-guests' MemFree + LOAN_MB + MARGIN_MB, so that each guest can touch all of
-its entitlement and the two together can borrow LOAN_MB before
-oomguard-host refuses (a grant never leaves less than cgroup_margin_mb of
-room); then
-A, B, A, B... (ROUNDS bursts of BURST_MIB), IDLE_S apart, each preceded by
-both guests' MemTotal.
+memory cgroup (POD_DIR, holding both QEMUs) gets the limit usage +
+ROOM_MB + MARGIN_MB: room for what one burst adds to QEMU's RSS, not two;
+then A, B, A, B... (ROUNDS bursts of BURST_MIB), IDLE_S apart, each
+preceded by both guests' MemTotal. A QEMU that is gone (the cgroup's OOM
+killer) ends the sequence.
 
 single: one guest; QEMU's VmRSS before a burst (after SETTLE_S idle), its
 highest while the burst runs (every 0.25 s), then every 2 s until the
@@ -100,16 +98,20 @@ def cg_read(pod, f):
 
 
 def vmrss_kb(work):
-    with open(os.path.join(work, "qemu.pid")) as f:
-        pid = f.read().strip()
-    with open("/proc/%s/status" % pid) as f:
-        for l in f:
-            if l.startswith("VmRSS:"):
-                return int(l.split()[1])
-    return 0
+    """QEMU's VmRSS in kB; None once it is gone."""
+    try:
+        with open(os.path.join(work, "qemu.pid")) as f:
+            pid = f.read().strip()
+        with open("/proc/%s/status" % pid) as f:
+            for l in f:
+                if l.startswith("VmRSS:"):
+                    return int(l.split()[1])
+    except OSError:
+        pass
+    return None
 
 
-def pair(events, pod, loan_mb, margin_mb, burst_mib, idle_s, rounds, a_dir, b_dir):
+def pair(events, pod, room_mb, margin_mb, burst_mib, idle_s, rounds, a_dir, b_dir):
     a, b = Guest("A", a_dir, events), Guest("B", b_dir, events)
     a.ready()
     b.ready()
@@ -118,17 +120,20 @@ def pair(events, pod, loan_mb, margin_mb, burst_mib, idle_s, rounds, a_dir, b_di
     a.memtotal("settled")
     b.memtotal("settled")
     usage = cg_read(pod, "memory.usage_in_bytes")
-    # What QEMU holds now, plus each guest's free pages (QEMU's RSS grows
-    # when the guest first touches a page, within its entitlement too):
-    # the entitlements are backed, only the loans are shared.
-    limit = usage + (a.memfree_kb + b.memfree_kb) * 1024 + (loan_mb + margin_mb) * 1024 * 1024
+    # Room for one burst: what one guest's burst adds to its QEMU's RSS
+    # (ROOM_MB), and the relay's margin on top.
+    limit = usage + (room_mb + margin_mb) * 1024 * 1024
     with open(os.path.join(pod, "memory.limit_in_bytes"), "w") as f:
         f.write(str(limit))
-    log(events, ev="limit", usage_mb=usage >> 20, limit_mb=limit >> 20, loan_mb=loan_mb, margin_mb=margin_mb,
-        boot=boot)
+    log(events, ev="limit", usage_mb=usage >> 20, limit_mb=limit >> 20, room_mb=room_mb, margin_mb=margin_mb,
+        boot=boot, rounds=rounds)
     order = [a, b]
     for n in range(rounds):
         g = order[n % 2]
+        gone = [o.name for o in order if vmrss_kb(o.work) is None]
+        if gone:
+            log(events, ev="qemu_gone", guests=gone, failcnt=cg_read(pod, "memory.failcnt"))
+            break
         for o in order:
             o.memtotal("before burst %d" % n)
         log(events, ev="cgroup", usage_mb=cg_read(pod, "memory.usage_in_bytes") >> 20,
@@ -137,11 +142,13 @@ def pair(events, pod, loan_mb, margin_mb, burst_mib, idle_s, rounds, a_dir, b_di
         log(events, ev="cgroup", usage_mb=cg_read(pod, "memory.usage_in_bytes") >> 20,
             max_usage_mb=cg_read(pod, "memory.max_usage_in_bytes") >> 20, rss_a=vmrss_kb(a_dir), rss_b=vmrss_kb(b_dir))
         time.sleep(idle_s)
-    for o in order:
-        o.memtotal("end")
     log(events, ev="end", failcnt=cg_read(pod, "memory.failcnt"))
-    a.end()
-    b.end()
+    for o in order:
+        try:
+            o.memtotal("end")
+            o.end()
+        except (OSError, EOFError, ValueError):
+            pass
 
 
 def single(events, burst_mib, settle_s, wait_s, g_dir):
@@ -156,7 +163,7 @@ def single(events, burst_mib, settle_s, wait_s, g_dir):
 
     def poll():
         while running[0]:
-            peak[0] = max(peak[0], vmrss_kb(g_dir))
+            peak[0] = max(peak[0], vmrss_kb(g_dir) or 0)
             time.sleep(0.25)
     th = threading.Thread(target=poll)
     th.start()
@@ -185,8 +192,8 @@ def main():
     mode, events = sys.argv[1], open(sys.argv[2], "a")
     try:
         if mode == "pair":
-            pod, loan, margin, mib, idle, rounds, a_dir, b_dir = sys.argv[3:]
-            pair(events, pod, int(loan), int(margin), int(mib), int(idle), int(rounds), a_dir, b_dir)
+            pod, room, margin, mib, idle, rounds, a_dir, b_dir = sys.argv[3:]
+            pair(events, pod, int(room), int(margin), int(mib), int(idle), int(rounds), a_dir, b_dir)
         else:
             mib, settle, wait, g_dir = sys.argv[3:]
             single(events, int(mib), int(settle), int(wait), g_dir)

@@ -103,7 +103,8 @@ def pair_row(cfg):
     rows = []
     for d in runs("pair-" + cfg):
         ev = events(d)
-        if not any(e.get("ev") == "end" for e in ev):
+        limit = next((e for e in ev if e.get("ev") == "limit"), None)
+        if limit is None:
             rows.append(None)
             continue
         off = {e["guest"]: e["offset"] for e in ev if e.get("ev") == "clock"}
@@ -131,7 +132,7 @@ def pair_row(cfg):
             returned.append((peak - now["kb"]) / 1024)
         lat = [x for g in "AB" for x in latencies(os.path.join(d, g), off.get(g, 0))]
         rows.append({
-            "finished": sum(e.get("done") == "1" for e in done), "bursts": len(sent),
+            "finished": sum(e.get("done") == "1" for e in done), "bursts": limit.get("rounds", len(sent)),
             "kills": kills, "guard_kills": guard_kills,
             "qemu_kills": int(read(os.path.join(d, "pod-oom-kills")).strip() or 0),
             "short": sum(l.count("refused: host-short") for l in logs.values()),
