@@ -42,8 +42,10 @@
 #     one-way   reclaim_after_s = 0: a grant is never taken back (the relay
 #               before reclaim)
 #     arbiter   the shipped defaults (reclaim_after_s = 10)
-#   Columns: bursts finished (the workload's "done" line); kernel OOM kills
-#   in the guests and the guards' kill actions; refusals "host-short" in
+#   Columns: bursts finished (the workload's "done" line) of the 4
+#   planned (a QEMU killed ends the sequence); kernel OOM kills in the
+#   guests, the guards' kill actions, and the cgroup's OOM kills (a whole
+#   QEMU: its guest's records are lost); refusals "host-short" in
 #   both relays' logs; the loan returned before the other guest's burst:
 #   for bursts 2..4, the other guest's highest MemTotal since its own burst
 #   minus its MemTotal when this burst is sent (MiB, median over those
@@ -55,8 +57,8 @@
 #   granted requests of the run, and of that the part up to the relay's
 #   "granted" line (the relay's stderr stamped on this host as it is
 #   written, put on the guest's clock by the offset read over the port
-#   when the guest is ready, to within the round trip shown); the
-#   requests the relays counted as caused by a reclaim step.
+#   when the guest is ready, to within half the round trip shown); the
+#   relays' reclaim steps; the requests they counted as caused by one.
 #
 # reporting: one guest, alone, with and without
 #   -device virtio-balloon-pci,free-page-reporting=on (QEMU 7.2; the guest's

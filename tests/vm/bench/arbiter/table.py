@@ -163,7 +163,7 @@ def pair_table():
         seen = [s for r in rs for s in r["seen"]]
         granted = [g for r in rs for g in r["granted"]]
         unseen = sum(r["unseen"] for r in rs)
-        print("| %s | %d | %s of %s | %s / %s / %s | %s | %s of %s MiB | %s / %s s (%d grants%s) | %s / %s s (clock offset +- %.2f s) | %s | %s |" % (
+        print("| %s | %d | %s of %s | %s / %s / %s | %s | %s of %s MiB | %s / %s s (%d grants%s) | %s / %s s (clocks +- %.3f s) | %s | %s |" % (
             cfg, len(rs), fmt(med(r["finished"] for r in rs), "%g"), fmt(med(r["bursts"] for r in rs), "%g"),
             fmt(med(r["kills"] for r in rs), "%g"), fmt(med(r["guard_kills"] for r in rs), "%g"),
             fmt(med(r["qemu_kills"] for r in rs), "%g"),
