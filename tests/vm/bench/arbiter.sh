@@ -8,7 +8,8 @@
 # DEB_DIR holds oomguard_*.deb and oomguard-host_*.deb (scripts/build-debs.sh
 # DEB_DIR). RUNS: default 3. PART: pair, reporting (default both). Not run by
 # CI. Needs root and a cgroup v1 memory hierarchy at /sys/fs/cgroup/memory.
-# Per-run records stay in tests/vm/bench/results/ (git-ignored).
+# Per-run records stay in tests/vm/bench/results/ (git-ignored); the
+# figures of a full run are in tests/vm/bench/README.md.
 #
 # Every guest: Debian 12, 1024 MiB, balloon target 640 MiB, deflate-on-oom
 # off, -accel tcg,tb-size=256, the disk with cache=none; the oomguard .deb
