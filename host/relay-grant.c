@@ -23,9 +23,19 @@ bool relay_refresh(Relay *r, RelayDomain *d)
         int k = r->backend->get_memory(d->handle, &actual, &maximum);
 
         if (k < 0) {
-                hostlog(r->log_flags, LOG_WARNING, d->name, "cannot read the balloon: %s", strerror(-k));
+                /* A QEMU that is gone is asked every second: say the 1st,
+                 * 2nd, 4th, 8th... failure in a row, not each. */
+                uint64_t n = ++d->refresh_failures;
+
+                if ((n & (n - 1)) == 0)
+                        hostlog(r->log_flags, LOG_WARNING, d->name, "cannot read the balloon: %s (%" PRIu64 " in a row)",
+                                strerror(-k), n);
                 return false;
         }
+        if (d->refresh_failures > 0)
+                hostlog(r->log_flags, LOG_INFO, d->name, "the balloon can be read again after %" PRIu64 " failures",
+                        d->refresh_failures);
+        d->refresh_failures = 0;
         d->grant.actual_kb = d->stats.actual_kb = actual;
         d->grant.maximum_kb = d->stats.maximum_kb = maximum;
         return true;

@@ -64,6 +64,7 @@ struct RelayDomain {
          * the domain's requests wait meanwhile. */
         StatePending pending;
         bool pending_unknown;           /* sent by a relay or a monitor connection that is gone */
+        uint64_t refresh_failures;      /* reads of the balloon that failed in a row, for the log */
         uint64_t pending_retry_usec;
 };
 

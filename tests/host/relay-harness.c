@@ -23,6 +23,8 @@ static int fake_get_memory(void *handle, uint64_t *actual, uint64_t *maximum)
 {
         Fake *f = handle;
 
+        if (f->get_result < 0)
+                return f->get_result;
         *actual = f->actual_kb;
         *maximum = f->maximum_kb;
         return 0;

@@ -25,6 +25,7 @@ typedef struct Fake {
         unsigned set_calls;
         uint64_t last_target_kb;
         int set_result;                 /* what set_target returns: 0, RELAY_TARGET_SENT, -errno */
+        int get_result;                 /* < 0: get_memory fails with it (QEMU gone) */
         uint64_t next_id;
 } Fake;
 

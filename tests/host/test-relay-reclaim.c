@@ -92,6 +92,24 @@ static void full_round_waits_for_the_main_loop(void **state)
         assert_int_equal(f->set_calls, GRANT_MAX_ROUND);
 }
 
+/* A QEMU that is gone: every pass fails to read its balloon, counted in
+ * a row (the log says the 1st, 2nd, 4th...), moves nothing, and the count
+ * starts again once it can be read. */
+static void unreadable_balloon_counted_in_a_row(void **state)
+{
+        Fake *f = *state;
+
+        f->get_result = -ECONNREFUSED;
+        for (uint64_t t = 0; t < 5; t++)
+                relay_reclaim(&f->relay, 8192 * MB, T0 + t * S);
+        assert_int_equal(f->d->refresh_failures, 5);
+        assert_int_equal(f->set_calls, 0);
+        f->get_result = 0;
+        relay_reclaim(&f->relay, 8192 * MB, T0 + 5 * S);
+        assert_int_equal(f->d->refresh_failures, 0);
+        assert_int_equal(f->d->grant.actual_kb, 1024 * MB);
+}
+
 /* Brings f to a 256 MiB loan and 20 s of spare reports, one reclaim pass
  * a second, up to the first reclaim step (not confirmed yet). */
 static uint64_t lend_then_idle(Fake *f)
@@ -180,6 +198,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(idle_loan_comes_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(critical_from_trusted_guest_in_full, setup, teardown),
+                cmocka_unit_test_setup_teardown(unreadable_balloon_counted_in_a_row, setup, teardown),
                 cmocka_unit_test_setup_teardown(reclaim_step_is_a_saved_confirmed_command, setup, teardown),
                 cmocka_unit_test_setup_teardown(full_round_waits_for_the_main_loop, setup, teardown),
         };
