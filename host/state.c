@@ -334,9 +334,12 @@ static int parse_line(Line *l, unsigned *step, DomainState *st, char *err, size_
         case STEP_HEADER:
                 if (!field_is(l, 0, "oomguard-host-state") || l->n != 2)
                         return bad(err, errlen, l->no, "not an oomguard-host state file");
-                if (!number(l, 1, 1000, &v) || v != STATE_VERSION)
-                        return bad(err, errlen, l->no, "version %.*s, this relay reads %d", (int)l->flen[1], l->f[1],
-                                   STATE_VERSION);
+                /* version 1, of the relay before the arbiter, is read too: an
+                 * upgrade must not forget the answers it gave */
+                if (!number(l, 1, 1000, &v) || v < 1 || v > STATE_VERSION)
+                        return bad(err, errlen, l->no, "version %.*s, this relay reads 1 to %d", (int)l->flen[1],
+                                   l->f[1], STATE_VERSION);
+                st->version = (unsigned)v;
                 break;
         case STEP_BOOT:
                 if (!field_is(l, 0, "boot") || !boot_id(l, st))
@@ -347,6 +350,12 @@ static int parse_line(Line *l, unsigned *step, DomainState *st, char *err, size_
                         return bad(err, errlen, l->no, "expected: target_kb KB");
                 break;
         case STEP_GRANT:
+                if (st->version == 1) { /* no last grant's size */
+                        if (!field_is(l, 0, "grant") || l->n != 3 || !flag(l, 1, &st->have_grant) ||
+                            !number(l, 2, VALUE_MAX, &st->last_grant_usec))
+                                return bad(err, errlen, l->no, "expected: grant 0|1 USEC (version 1)");
+                        break;
+                }
                 if (!field_is(l, 0, "grant") || l->n != 4 || !flag(l, 1, &st->have_grant) ||
                     !number(l, 2, VALUE_MAX, &st->last_grant_usec) || !number(l, 3, KB_MAX, &st->last_grant_kb))
                         return bad(err, errlen, l->no, "expected: grant 0|1 USEC KB");
@@ -360,6 +369,8 @@ static int parse_line(Line *l, unsigned *step, DomainState *st, char *err, size_
                 if (!field_is(l, 0, "cooldown_until_usec") || l->n != 2 ||
                     !number(l, 1, VALUE_MAX, &st->cooldown_until_usec))
                         return bad(err, errlen, l->no, "expected: cooldown_until_usec USEC");
+                if (st->version == 1)
+                        (*step)++;      /* version 1: no arbiter line */
                 break;
         case STEP_ARBITER:
                 if (!field_is(l, 0, "arbiter") || l->n != 5 || !number(l, 1, KB_MAX, &st->entitlement_kb) ||

@@ -37,6 +37,7 @@ typedef struct StatePending {
 } StatePending;
 
 typedef struct DomainState {
+        unsigned version;               /* of the file read (1 or 2); state_format() writes STATE_VERSION */
         char boot_id[STATE_BOOT_ID_MAX + 1];    /* the monotonic times below are of this boot */
         uint64_t target_kb;
         bool have_grant;

@@ -159,7 +159,8 @@ static void strict_parser(void **state)
         assert_int_equal(st.last_grant_kb, 65536);
         assert_int_equal(st.entitlement_kb, 655360);
         assert_true(st.have_target);
-        expect_bad(edit("state 2", "state 1"), "line 1: version 1");
+        expect_bad(edit("state 2", "state 3"), "line 1: version 3, this relay reads 1 to 2");
+        expect_bad(edit("state 2", "state 1"), "line 4: expected: grant");      /* v1 has no last grant's size */
         expect_bad(edit("target_kb 1114112", "target_kb 01114112"), "line 3: expected: target_kb");
         expect_bad(edit("target_kb 1114112", "target_kb +1114112"), "line 3:");
         expect_bad(edit("target_kb 1114112", "target_kb 1114112 "), "line 3: fields must be separated");
@@ -220,6 +221,37 @@ static void arbiter_restored(void **state)
         assert_int_equal(back.entitlement_kb, 512 * 1024);
 }
 
+/* A state file of version 1 (the relay before the arbiter) is read: an
+ * upgraded relay answers a resent id as the old one did. */
+static void version_1_is_read(void **state)
+{
+        static const char v1[] = "oomguard-host-state 1\n"
+                                 "boot " BOOT "\n"
+                                 "target_kb 1114112\n"
+                                 "grant 1 5000000000\n"
+                                 "budget 1 0 5000000000\n"
+                                 "cooldown_until_usec 0\n"
+                                 "answer 7 granted 65536 1114112\n"
+                                 "pending 1114112 1048576 1048576 7\n"
+                                 "end\n";
+        DomainState st;
+        char err[200] = "", text[STATE_MAX_BYTES];
+
+        if (state_parse(v1, strlen(v1), &st, err, sizeof(err)) < 0)
+                fail_msg("%s", err);
+        assert_int_equal(st.version, 1);
+        assert_int_equal(st.n_answers, 1);
+        assert_true(st.answers[0].granted);
+        assert_true(st.pending.active);
+        assert_int_equal(st.entitlement_kb, 0);
+        assert_true(state_format(&st, text, sizeof(text)) > 0);
+        assert_non_null(strstr(text, "oomguard-host-state 2\n"));
+        /* and version 1 has no arbiter line */
+        expect_bad("oomguard-host-state 1\nboot " BOOT "\ntarget_kb 1\ngrant 1 5\nbudget 1 0 5\n"
+                   "cooldown_until_usec 0\narbiter 1 1 1 1\nend\n",
+                   "line 7: unexpected line");
+}
+
 /* A relay that could not read the boot id still writes a file it reads. */
 static void unknown_boot_id_round_trips(void **state)
 {
@@ -256,6 +288,7 @@ int main(void)
                 cmocka_unit_test(strict_parser),
                 cmocka_unit_test(arbiter_restored),
                 cmocka_unit_test(unknown_boot_id_round_trips),
+                cmocka_unit_test(version_1_is_read),
                 cmocka_unit_test(small_buffer_is_refused),
         };
 
