@@ -23,11 +23,10 @@ bool relay_refresh(Relay *r, RelayDomain *d)
         int k = r->backend->get_memory(d->handle, &actual, &maximum);
 
         if (k < 0) {
-                /* A QEMU that is gone is asked every second: say the 1st,
-                 * 2nd, 4th, 8th... failure in a row, not each. */
+                /* A QEMU that is gone is asked every second. */
                 uint64_t n = ++d->refresh_failures;
 
-                if ((n & (n - 1)) == 0)
+                if (hostlog_nth_is_said(n))
                         hostlog(r->log_flags, LOG_WARNING, d->name, "cannot read the balloon: %s (%" PRIu64 " in a row)",
                                 strerror(-k), n);
                 return false;

@@ -96,9 +96,8 @@ static void domain_problem(void *user, SessionProblem p, const char *why)
         RelayDomain *d = user;
         uint64_t n = ++d->stats.problems[p];
 
-        /* A hostile guest must not flood the journal: log the 1st, 2nd,
-         * 4th, 8th... of each kind. */
-        if ((n & (n - 1)) == 0)
+        /* A hostile guest must not flood the journal. */
+        if (hostlog_nth_is_said(n))
                 hostlog(d->relay->log_flags, LOG_WARNING, d->name, "refused %s message (%" PRIu64 " so far): %s",
                         session_problem_name(p), n, why);
 }
